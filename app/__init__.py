@@ -1,0 +1,90 @@
+"""THB Academy: anti-trafficking training for police, investigators, prosecutors and judges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import build_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+#: UI languages with a message catalog (English is the source language).
+UI_LANGUAGES = ("en",)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory; `config` overrides the environment (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(instance))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from . import models  # noqa: F401  (register every model with SQLAlchemy)
+    from .auth.routes import bp as auth_bp
+    from .curriculum.cli import curricula_cli
+    from .curriculum.routes import bp as curriculum_bp
+    from .learning.routes import bp as learning_bp
+    from .main.routes import bp as main_bp
+    from .auth.cli import academies_cli, demo_cli, users_cli
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(curriculum_bp)
+    for group in (curricula_cli, users_cli, academies_cli, demo_cli):
+        app.cli.add_command(group)
+
+    app.after_request(_security_headers)
+    from .main.errors import register_error_handlers
+
+    register_error_handlers(app)
+    from .main.template_helpers import register as register_template_helpers
+
+    register_template_helpers(app)
+    return app
+
+
+def _select_locale() -> str:
+    if current_user and getattr(current_user, "is_authenticated", False):
+        if current_user.language in UI_LANGUAGES:
+            return current_user.language
+    return request.accept_languages.best_match(UI_LANGUAGES) or "en"
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL, a busy timeout and enforced foreign keys for every SQLite connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,1 @@
+"""Academies, and (later) their trainees, cohorts and assignments."""

@@ -1,0 +1,28 @@
+"""Academies: police academies, border police training centres, judicial training centres."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.curriculum.models import Country
+from app.extensions import db
+
+ACADEMY_KINDS = ("police_academy", "border_police_centre", "judicial_training_centre", "other")
+
+
+class Academy(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    country_code: Mapped[str] = mapped_column(sa.ForeignKey("country.code"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), default="police_academy")
+
+    country: Mapped[Country] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("kind IN ('police_academy', 'border_police_centre', 'judicial_training_centre', 'other')"),
+            name="kind",
+        ),
+    )

@@ -1,0 +1,101 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.academy.models import Academy
+from app.curriculum.models import Country
+from app.extensions import db
+from app.utils import utcnow
+
+
+class Role(enum.StrEnum):
+    TRAINEE = "trainee"
+    ACADEMY_ADMIN = "academy_admin"
+    COORDINATOR = "coordinator"
+    PLATFORM_ADMIN = "platform_admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.TRAINEE: _l("Trainee"),
+    Role.ACADEMY_ADMIN: _l("Academy administrator"),
+    Role.COORDINATOR: _l("National coordinator"),
+    Role.PLATFORM_ADMIN: _l("Platform administrator"),
+}
+
+#: A trainee's service category is the prong whose course they take.
+CATEGORY_LABELS = {
+    "police": _l("General police officer"),
+    "investigators": _l("Specialised anti-trafficking investigator"),
+    "judiciary": _l("Prosecutor or judge"),
+}
+
+_ROLES_SQL = ", ".join(f"'{r.value}'" for r in Role)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-case; sign-in compares lower-case.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    country_code: Mapped[str] = mapped_column(sa.ForeignKey("country.code"), index=True)
+    academy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("academy.id"), index=True)
+    #: The prong a trainee is trained in (police, investigators, judiciary).
+    category: Mapped[str | None] = mapped_column(sa.String(20))
+    #: Preferred language for module text (ISO 639); falls back to English where untranslated.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    #: Suspended accounts cannot sign in but keep their training history.
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    country: Mapped[Country] = relationship()
+    academy: Mapped[Academy | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.text(f"role IN ({_ROLES_SQL})"), name="role"),
+        sa.CheckConstraint(
+            sa.text("category IS NULL OR category IN ('police', 'investigators', 'judiciary')"), name="category"
+        ),
+        sa.CheckConstraint(
+            sa.text("role <> 'trainee' OR (academy_id IS NOT NULL AND category IS NOT NULL)"),
+            name="trainee_has_academy_and_category",
+        ),
+        sa.CheckConstraint(sa.text("role <> 'academy_admin' OR academy_id IS NOT NULL"), name="admin_has_academy"),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_trainee(self) -> bool:
+        return self.role == Role.TRAINEE
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role != Role.TRAINEE
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

@@ -1,0 +1,91 @@
+"""Creating and authenticating users: the rules every way of making an account goes through."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.academy.models import Academy
+from app.curriculum.models import PRONG_CHOICES, Country
+from app.extensions import db
+from app.utils import utcnow
+
+from .models import Role, User
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+# Checked when the e-mail is unknown, so that a wrong e-mail costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+class UserError(ValueError):
+    """A user that cannot be created as asked; the message says why."""
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise UserError(f"'{email}' is not a valid e-mail address.")
+    return email
+
+
+def create_user(*, email: str, name: str, role: str, country: str, password: str,
+                academy: str | None = None, category: str | None = None, language: str | None = None) -> User:
+    """Create a user after checking every rule; raise UserError naming the first broken one."""
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise UserError("A name is required.")
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise UserError(f"Unknown role '{role}' (expected one of: {', '.join(r.value for r in Role)}).") from None
+    country_row = db.session.get(Country, (country or "").upper())
+    if country_row is None:
+        raise UserError(f"Unknown country '{country}'. Load the curricula first (flask curricula load).")
+    academy_row = None
+    if academy:
+        academy_row = db.session.scalar(sa.select(Academy).filter_by(slug=academy))
+        if academy_row is None:
+            raise UserError(f"Unknown academy '{academy}'.")
+        if academy_row.country_code != country_row.code:
+            raise UserError(f"Academy '{academy}' is in {academy_row.country_code}, not {country_row.code}.")
+    if role_value in (Role.TRAINEE, Role.ACADEMY_ADMIN) and academy_row is None:
+        raise UserError(f"A {role_value.value} must belong to an academy (--academy).")
+    if category is not None and category not in PRONG_CHOICES:
+        raise UserError(f"Unknown service category '{category}' (expected one of: {', '.join(PRONG_CHOICES)}).")
+    if role_value == Role.TRAINEE and not category:
+        raise UserError("A trainee needs a service category (--category).")
+    if role_value != Role.TRAINEE and category:
+        raise UserError("Only trainees have a service category.")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise UserError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
+        raise UserError(f"A user with the e-mail {email} already exists.")
+    user = User(
+        email=email, name=name, role=role_value.value, country_code=country_row.code,
+        academy_id=academy_row.id if academy_row else None, category=category,
+        language=language or (country_row.languages[0] if country_row.languages else "en"),
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    try:
+        email = normalise_email(email)
+    except UserError:
+        email = ""
+    user = db.session.scalar(sa.select(User).filter_by(email=email)) if email else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user

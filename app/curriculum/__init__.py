@@ -1,0 +1,1 @@
+"""Curriculum files: format, validation, localisation, rendering and loading into the database."""

@@ -1,0 +1,86 @@
+"""`flask curricula ...`: check and import the curriculum files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.extensions import db
+
+from .loader import load_curriculum
+from .tree import read_curriculum
+
+
+@click.group("curricula")
+def curricula_cli():
+    """Check and import the curriculum (curricula/ and assessments/)."""
+
+
+def _read(curricula: str | None, assessments: str | None):
+    return read_curriculum(
+        Path(curricula) if curricula else Path(current_app.config["CURRICULA_DIR"]),
+        Path(assessments) if assessments else Path(current_app.config["ASSESSMENTS_DIR"]),
+    )
+
+
+_dirs = [
+    click.option("--curricula", type=click.Path(file_okay=False, exists=True), help="Curricula directory."),
+    click.option("--assessments", type=click.Path(file_okay=False, exists=True), help="Assessments directory."),
+]
+
+
+def _with_dirs(func):
+    for option in reversed(_dirs):
+        func = option(func)
+    return func
+
+
+@curricula_cli.command("validate")
+@_with_dirs
+@with_appcontext
+def validate_command(curricula, assessments):
+    """Check every module, profile, passage, translation and question bank; print `path:line: message`."""
+    cur = _read(curricula, assessments)
+    for problem in cur.problems:
+        click.echo(str(problem))
+    if cur.problems:
+        click.echo(f"{len(cur.problems)} problem(s) found.", err=True)
+        raise SystemExit(1)
+    questions = sum(len(b.questions) for b in cur.banks.values())
+    click.echo(
+        f"OK: {len(cur.modules)} modules in {len(cur.courses)} courses, {len(cur.profiles)} country profiles, "
+        f"{len(cur.passages)} national passage files, {len(cur.translations)} translations, "
+        f"{len(cur.banks)} question banks with {questions} questions."
+    )
+
+
+@curricula_cli.command("load")
+@_with_dirs
+@with_appcontext
+def load_command(curricula, assessments):
+    """Validate, then import into the database; nothing is written if anything is wrong."""
+    cur = _read(curricula, assessments)
+    if cur.problems:
+        for problem in cur.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(cur.problems)} problem(s) found; nothing was loaded.", err=True)
+        raise SystemExit(1)
+    try:
+        report = load_curriculum(cur)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(
+        f"Loaded {report.countries} countries, {report.courses} courses; "
+        f"{len(report.new_versions)} new module versions, {len(report.unchanged_modules)} unchanged; "
+        f"{len(report.new_banks)} new question banks; renditions: {report.renditions_written} written, "
+        f"{report.renditions_unchanged} unchanged."
+    )
+    for line in report.new_versions:
+        click.echo(f"  new version: {line}")
+    for slug in report.retired:
+        click.echo(f"  retired (file removed): {slug}")

@@ -1,0 +1,149 @@
+"""Turning a module into the HTML a trainee of one country and language reads.
+
+Markdown is rendered and sanitised here and nowhere else. Rendering happens when
+the curriculum is loaded (`loader.py`), once per module version, country and
+language, and the result is stored with the hash of everything it was made
+from; requests only read stored renditions.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+
+from .source import sha256
+from .tree import BASE_LANGUAGE, PLACEHOLDER_RE, Body, CountryProfile, Curriculum, ModuleDef, PassageFile, TranslationDef
+
+#: Bump when the rendering changes, so that a reload re-renders everything.
+RENDERER_VERSION = "1"
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4",
+    "h5", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": {"colspan"}, "ol": {"start"}}
+_HEADING_TAG = re.compile(r"<(/?)h([3-6])\b")
+_MD_SPECIAL = re.compile(r"([\\*_\[\]`])")
+
+
+@lru_cache(maxsize=4096)
+def _markdown_cached(digest: str, text: str) -> str:
+    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    # A section's own heading is the page's h1, so `###` in the text is the page's second level.
+    html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", html)
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer")
+
+
+def markdown_to_html(text: str) -> str:
+    """Render Markdown to sanitised HTML, cached by the hash of the text."""
+    return _markdown_cached(sha256(text), text)
+
+
+def _fill(text: str, profile: CountryProfile, notices: list[dict]) -> str:
+    """Fill `{{country.*}}` and `{{law.*}}` placeholders; note unverified legal facts."""
+
+    def replace(match: re.Match) -> str:
+        namespace, key = match.group(1), match.group(2)
+        if namespace == "country" and key == "name":
+            return _MD_SPECIAL.sub(r"\\\1", profile.name)
+        ref = profile.legal_references.get(key) if namespace == "law" else None
+        if ref is None:  # the validator refuses such a tree; never show a raw placeholder
+            return "…"
+        if not ref.verified:
+            notice = {"kind": "unverified_fact", "citation": ref.citation, "source": ref.source}
+            if notice not in notices:
+                notices.append(notice)
+        return _MD_SPECIAL.sub(r"\\\1", ref.citation)
+
+    return PLACEHOLDER_RE.sub(replace, text)
+
+
+def pick_text(cur: Curriculum, module: ModuleDef, country: str, language: str) -> TranslationDef | None:
+    """The translation a trainee reads: language+country, else language, else None (English base)."""
+    if language == BASE_LANGUAGE:
+        return None
+    candidates = [t for t in cur.translations_of(module.id) if t.language == language]
+    return next((t for t in candidates if t.country == country), None) or next(
+        (t for t in candidates if t.country is None), None
+    )
+
+
+def pick_passage(cur: Curriculum, module_id: str, country: str, language: str, slot: str) -> PassageFile | None:
+    """The national passage for a slot: in the trainee's language, else in English, else None."""
+    files = [p for p in cur.passages_of(module_id) if p.country == country and slot in p.passages]
+    return next((p for p in files if p.language == language), None) or next(
+        (p for p in files if p.language == BASE_LANGUAGE), None
+    )
+
+
+def rendition_hash(cur: Curriculum, module: ModuleDef, profile: CountryProfile, language: str) -> str:
+    """Hash of every input of a rendition: unchanged inputs need no re-rendering."""
+    translation = pick_text(cur, module, profile.code, language)
+    passages = sorted({p.content_hash for p in cur.passages_of(module.id) if p.country == profile.code})
+    return sha256(
+        RENDERER_VERSION, module.content_hash, translation.content_hash if translation else "",
+        *passages, profile.content_hash, language,
+    )
+
+
+def render_module(cur: Curriculum, module: ModuleDef, profile: CountryProfile, language: str) -> dict:
+    """Render one module for one country and language into a JSON-able mapping."""
+    translation = pick_text(cur, module, profile.code, language)
+    body: Body = translation.body if translation else module.body
+    text_language = translation.language if translation else BASE_LANGUAGE
+    notices: list[dict] = []
+    if translation is not None:
+        if translation.status == "draft":
+            notices.append({"kind": "draft_translation", "language": translation.language})
+        if str(translation.source_version) != str(module.version):
+            notices.append({"kind": "outdated_translation", "language": translation.language,
+                            "source_version": str(translation.source_version), "version": str(module.version)})
+    sections = []
+    with force_locale(text_language):
+        for section in body.sections:
+            section_notices: list[dict] = []
+            parts = []
+            for chunk in section.chunks:
+                if chunk.slot is None:
+                    parts.append(markdown_to_html(_fill(chunk.text, profile, section_notices)))
+                    continue
+                passage = pick_passage(cur, module.id, profile.code, text_language, chunk.slot)
+                if passage is None:
+                    section_notices.append({"kind": "not_localised", "country": profile.name})
+                    inner = markdown_to_html(_fill(chunk.text, profile, section_notices))
+                    css = "national not-localised"
+                    label = gettext("General text: not yet localised for %(country)s", country=profile.name)
+                else:
+                    if not passage.verified:
+                        section_notices.append({"kind": "unverified_passage", "country": profile.name,
+                                                "sources": list(passage.sources)})
+                    inner = markdown_to_html(_fill(passage.passages[chunk.slot].text, profile, section_notices))
+                    css = "national" if passage.verified else "national unverified"
+                    label = gettext("National passage: %(country)s", country=profile.name)
+                parts.append(
+                    f'<aside class="{css}" aria-label="{escape(label)}">'
+                    f'<p class="national-label">{escape(label)}</p>{inner}</aside>'
+                )
+            heading = _fill(section.heading, profile, section_notices).replace("\\", "")
+            sections.append({"heading": heading, "html": "\n".join(parts), "notices": section_notices})
+    return {
+        "language": text_language,
+        "title": translation.title if translation else module.title,
+        "objectives": list(translation.objectives if translation else module.objectives),
+        "sections": sections,
+        "notices": notices,
+    }
+
+
+def rendition_languages(cur: Curriculum, module: ModuleDef) -> list[str]:
+    """Languages worth a stored rendition: English plus every language a translation or passage is in."""
+    languages = {BASE_LANGUAGE}
+    languages.update(t.language for t in cur.translations_of(module.id))
+    languages.update(p.language for p in cur.passages_of(module.id))
+    return sorted(languages)

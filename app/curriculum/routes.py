@@ -1,0 +1,35 @@
+from flask import Blueprint, abort, render_template, request
+
+from app.auth.decorators import roles_required
+from app.auth.models import Role
+
+from . import services
+
+bp = Blueprint("curriculum", __name__, url_prefix="/curriculum")
+staff_only = roles_required(Role.PLATFORM_ADMIN, Role.COORDINATOR, Role.ACADEMY_ADMIN)
+
+
+@bp.route("/")
+@staff_only
+def catalogue():
+    return render_template("curriculum/catalogue.html", courses=services.catalogue())
+
+
+@bp.route("/modules/<slug>")
+@staff_only
+def preview(slug):
+    country = (request.args.get("country") or "").upper()
+    countries = services.countries()
+    codes = {c.code for c in countries}
+    if country not in codes:
+        from flask_login import current_user
+
+        country = current_user.country_code
+    language = request.args.get("language") or "en"
+    found = services.preview(slug, country, language)
+    if found is None:
+        abort(404)
+    module, version, content = found
+    return render_template("curriculum/preview.html", module=module, version=version, content=content,
+                           countries=countries, country=country, language=language,
+                           languages=services.preview_languages(module))

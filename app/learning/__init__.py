@@ -1,0 +1,1 @@
+"""The trainee's side: dashboard, module reader, quizzes, progress."""

@@ -1,0 +1,71 @@
+"""A trainee's progress through module versions and their quiz attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.curriculum.models import Module, ModuleVersion
+from app.extensions import db
+from app.utils import utcnow
+
+
+class ModuleProgress(db.Model):
+    """Where one trainee is in one module version. Complete = last section reached and quiz passed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"))
+    module_version_id: Mapped[int] = mapped_column(sa.ForeignKey("module_version.id"))
+    #: Highest section index (0-based) the trainee has finished reading; -1 before the first.
+    furthest_section: Mapped[int] = mapped_column(default=-1)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    reached_end_at: Mapped[datetime | None]
+    quiz_passed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+    module: Mapped[Module] = relationship()
+    module_version: Mapped[ModuleVersion] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "module_version_id", name="uq_module_progress_user_version"),
+        sa.Index("ix_module_progress_user_module", "user_id", "module_id"),
+        sa.CheckConstraint("furthest_section >= -1", name="furthest_section"),
+    )
+
+
+class QuizAttempt(db.Model):
+    """One drawing of a module's quiz for one trainee; submitted once, never changed after."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unguessable id the quiz form carries; a replayed token finds a submitted attempt and is refused.
+    token: Mapped[str] = mapped_column(sa.String(43), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"))
+    module_version_id: Mapped[int] = mapped_column(sa.ForeignKey("module_version.id"))
+    bank_id: Mapped[int] = mapped_column(sa.ForeignKey("question_bank.id"))
+    #: [{"question_id": int, "order": [option ids as shown]}], in the order shown.
+    drawn: Mapped[list] = mapped_column(sa.JSON)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    #: {question_id: chosen option ids (list) or true/false}
+    answers: Mapped[dict | None] = mapped_column(sa.JSON)
+    correct_count: Mapped[int | None]
+    question_count: Mapped[int]
+    score_percent: Mapped[int | None]
+    passed: Mapped[bool | None]
+
+    module: Mapped[Module] = relationship()
+
+    __table_args__ = (
+        sa.Index("ix_quiz_attempt_user_module", "user_id", "module_id"),
+        sa.CheckConstraint("question_count > 0", name="has_questions"),
+        sa.CheckConstraint(
+            "(submitted_at IS NULL AND passed IS NULL) OR (submitted_at IS NOT NULL AND passed IS NOT NULL)",
+            name="graded_when_submitted",
+        ),
+    )

@@ -1,0 +1,133 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.decorators import roles_required
+from app.auth.models import Role
+from app.extensions import db
+
+from . import services
+from .forms import QuizForm, SectionReadForm
+
+bp = Blueprint("learning", __name__, url_prefix="/learn")
+trainee_only = roles_required(Role.TRAINEE)
+
+
+def _module_or_404(slug: str):
+    try:
+        return services.module_for(current_user, slug)
+    except services.LearningError as exc:
+        abort(exc.status, exc.message)
+
+
+@bp.route("/")
+@trainee_only
+def dashboard():
+    course = services.course_for(current_user)
+    statuses = services.course_statuses(current_user, course) if course else []
+    return render_template("learning/dashboard.html", course=course, statuses=statuses,
+                           summary=services.course_summary(statuses))
+
+
+@bp.route("/modules/<slug>")
+@trainee_only
+def module(slug):
+    module = _module_or_404(slug)
+    version = services.version_for(current_user, module)
+    content = services.rendition_for(current_user, version)
+    progress = services.current_progress(current_user, module)
+    status = services.ModuleStatus(module, version, progress, 0, None)
+    return render_template(
+        "learning/module.html", module=module, version=version, content=content, status=status,
+        attempts=services.attempts_of(current_user, module),
+        newer_version=module.current_version_id != version.id,
+    )
+
+
+@bp.route("/modules/<slug>/sections/<int:number>")
+@trainee_only
+def section(slug, number):
+    module = _module_or_404(slug)
+    version = services.version_for(current_user, module)
+    if not 1 <= number <= version.section_count:
+        abort(404)
+    if not services.can_read_section(current_user, module, number - 1):
+        flash(_("Please read the sections in order."), "info")
+        status = services.ModuleStatus(module, version, services.current_progress(current_user, module), 0, None)
+        return redirect(url_for(".section", slug=slug, number=status.resume_section + 1))
+    content = services.rendition_for(current_user, version)
+    return render_template(
+        "learning/section.html", module=module, version=version, content=content, number=number,
+        section=content["sections"][number - 1], form=SectionReadForm(),
+    )
+
+
+@bp.route("/modules/<slug>/sections/<int:number>/read", methods=["POST"])
+@trainee_only
+def section_read(slug, number):
+    module = _module_or_404(slug)
+    form = SectionReadForm()
+    if not form.validate_on_submit():
+        abort(400, _("The form has expired. Please go back and try again."))
+    try:
+        progress = services.record_section_read(current_user, module, number - 1)
+    except services.LearningError as exc:
+        if exc.status == 409:
+            flash(exc.message, "info")
+            return redirect(url_for(".module", slug=slug))
+        abort(exc.status, exc.message)
+    db.session.commit()
+    version = services.version_for(current_user, module)
+    if number < version.section_count:
+        return redirect(url_for(".section", slug=slug, number=number + 1))
+    if progress.completed_at is None:
+        flash(_("You have read the whole module. Take the quiz to complete it."), "success")
+        return redirect(url_for(".quiz", slug=slug))
+    return redirect(url_for(".module", slug=slug))
+
+
+@bp.route("/modules/<slug>/quiz", methods=["GET", "POST"])
+@trainee_only
+def quiz(slug):
+    module = _module_or_404(slug)
+    form = QuizForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, _("The quiz form has expired or was altered; nothing was recorded. Please open the quiz again."))
+        try:
+            attempt = services.submit_quiz(current_user, form.attempt.data, request.form.to_dict(flat=False))
+        except services.QuizIncomplete as exc:
+            db.session.rollback()
+            attempt = services.attempt_for_form(current_user, form.attempt.data)
+            flash(exc.message, "error")
+            return render_template("learning/quiz.html", module=module, form=form,
+                                   view=services.quiz_form_view(attempt), chosen=exc.chosen), 422
+        except services.QuizRejected as exc:
+            db.session.rollback()
+            return render_template("learning/rejected.html", module=module, message=exc.message), exc.status
+        db.session.commit()
+        return redirect(url_for(".result", token=attempt.token))
+    try:
+        attempt = services.start_quiz(current_user, module)
+    except services.LearningError as exc:
+        if exc.status == 409:
+            flash(exc.message, "info")
+            return redirect(url_for(".module", slug=slug))
+        abort(exc.status, exc.message)
+    db.session.commit()
+    form.attempt.data = attempt.token
+    return render_template("learning/quiz.html", module=module, form=form,
+                           view=services.quiz_form_view(attempt), chosen={})
+
+
+@bp.route("/results/<token>")
+@trainee_only
+def result(token):
+    try:
+        attempt = services.attempt_for(current_user, token)
+    except services.LearningError as exc:
+        abort(exc.status, exc.message)
+    module = attempt.module
+    progress = services.current_progress(current_user, module)
+    return render_template("learning/result.html", module=module, attempt=attempt,
+                           view=services.result_view(attempt), progress=progress)

@@ -1,0 +1,423 @@
+"""The trainee learning loop: which course, where they are, reading, quizzes and completion.
+
+Services take plain values and model objects (never the request) and only
+flush; the route commits once.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.curriculum.models import Course, Module, ModuleRendition, ModuleVersion, Question, QuestionBank
+from app.curriculum.tree import BASE_LANGUAGE
+from app.extensions import db
+from app.utils import utcnow
+
+from .models import ModuleProgress, QuizAttempt
+
+_random = random.SystemRandom()
+
+
+class LearningError(Exception):
+    """A request the learning loop refuses; `status` is the HTTP status to answer with."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class QuizRejected(LearningError):
+    """A quiz form that was tampered with, replayed or is not the trainee's: nothing is recorded."""
+
+
+class QuizIncomplete(LearningError):
+    """A quiz form with unanswered questions: shown again with the answers given so far."""
+
+    def __init__(self, message: str, chosen: dict[int, list[str]]):
+        super().__init__(message, 422)
+        self.chosen = chosen
+
+
+# --- which course and module a trainee may use ---------------------------------------------------
+
+
+def course_for(user: User) -> Course | None:
+    """The course a trainee takes: the one of their service category's prong."""
+    if not user.is_trainee or not user.category:
+        return None
+    return db.session.scalar(sa.select(Course).filter_by(prong=user.category))
+
+
+def module_for(user: User, slug: str) -> Module:
+    """A module of the trainee's course, or LearningError(404): one place for that rule."""
+    course = course_for(user)
+    module = db.session.scalar(sa.select(Module).filter_by(slug=slug, retired=False))
+    if course is None or module is None or module.course_id != course.id:
+        raise LearningError("No such module in your course.", 404)
+    return module
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleStatus:
+    module: Module
+    version: ModuleVersion
+    progress: ModuleProgress | None
+    attempts: int
+    best_score: int | None
+
+    @property
+    def state(self) -> str:
+        p = self.progress
+        if p is None:
+            return "not_started"
+        if p.completed_at is not None:
+            return "complete"
+        if p.reached_end_at is not None:
+            return "quiz_pending"
+        return "reading"
+
+    @property
+    def sections_read(self) -> int:
+        return 0 if self.progress is None else self.progress.furthest_section + 1
+
+    @property
+    def resume_section(self) -> int:
+        """The section to open on 'continue': the first one not yet read, or the last."""
+        return min(self.sections_read, self.version.section_count - 1)
+
+
+def current_progress(user: User, module: Module) -> ModuleProgress | None:
+    """The trainee's progress on the version they are on (the latest they started)."""
+    return db.session.scalar(
+        sa.select(ModuleProgress)
+        .filter_by(user_id=user.id, module_id=module.id)
+        .order_by(ModuleProgress.id.desc())
+        .limit(1)
+    )
+
+
+def is_module_complete(user: User, module: Module) -> bool:
+    """Complete when any version of it is complete: a new version does not undo what was done."""
+    return db.session.scalar(
+        sa.select(sa.func.count(ModuleProgress.id)).filter(
+            ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id,
+            ModuleProgress.completed_at.is_not(None),
+        )
+    ) > 0
+
+
+def course_statuses(user: User, course: Course) -> list[ModuleStatus]:
+    """Status of every module of a course for one trainee, in three queries whatever the size."""
+    modules = list(course.modules)
+    ids = [m.id for m in modules]
+    progress_rows = db.session.scalars(
+        sa.select(ModuleProgress).filter(ModuleProgress.user_id == user.id, ModuleProgress.module_id.in_(ids))
+        .order_by(ModuleProgress.id)
+    ).all()
+    # A trainee keeps the version they started (see `_start_progress`), so the latest row is theirs.
+    latest = {row.module_id: row for row in progress_rows}
+    scores = {
+        module_id: (count, best)
+        for module_id, count, best in db.session.execute(
+            sa.select(QuizAttempt.module_id, sa.func.count(QuizAttempt.id), sa.func.max(QuizAttempt.score_percent))
+            .filter(QuizAttempt.user_id == user.id, QuizAttempt.module_id.in_(ids),
+                    QuizAttempt.submitted_at.is_not(None))
+            .group_by(QuizAttempt.module_id)
+        )
+    }
+    versions = {
+        v.id: v for v in db.session.scalars(
+            sa.select(ModuleVersion).filter(
+                ModuleVersion.id.in_({m.current_version_id for m in modules} | {p.module_version_id for p in latest.values()})
+            )
+        )
+    }
+    statuses = []
+    for module in modules:
+        progress = latest.get(module.id)
+        version = versions[progress.module_version_id] if progress else versions[module.current_version_id]
+        count, best = scores.get(module.id, (0, None))
+        statuses.append(ModuleStatus(module, version, progress, count, best))
+    return statuses
+
+
+def course_summary(statuses: list[ModuleStatus]) -> dict:
+    done = sum(1 for s in statuses if s.state == "complete")
+    return {"done": done, "total": len(statuses), "complete": bool(statuses) and done == len(statuses)}
+
+
+def _start_progress(user: User, module: Module) -> ModuleProgress:
+    progress = current_progress(user, module)
+    if progress is None:
+        progress = ModuleProgress(user_id=user.id, module_id=module.id, module_version_id=module.current_version_id)
+        db.session.add(progress)
+        db.session.flush()
+    return progress
+
+
+def version_for(user: User, module: Module) -> ModuleVersion:
+    """The version a trainee reads: the one they started, else the current one."""
+    progress = current_progress(user, module)
+    version_id = progress.module_version_id if progress else module.current_version_id
+    return db.session.get(ModuleVersion, version_id)
+
+
+def record_section_read(user: User, module: Module, index: int) -> ModuleProgress:
+    """Mark section `index` (0-based) as read. Sections are read in order."""
+    progress = _start_progress(user, module)
+    version = db.session.get(ModuleVersion, progress.module_version_id)
+    if not 0 <= index < version.section_count:
+        raise LearningError("No such section.", 404)
+    if index > progress.furthest_section + 1:
+        raise LearningError("Please read the sections in order.", 409)
+    if index > progress.furthest_section:
+        progress.furthest_section = index
+    if index == version.section_count - 1 and progress.reached_end_at is None:
+        progress.reached_end_at = utcnow()
+        _complete_if_done(progress)
+    progress.updated_at = utcnow()
+    return progress
+
+
+def can_read_section(user: User, module: Module, index: int) -> bool:
+    progress = current_progress(user, module)
+    return index <= (progress.furthest_section + 1 if progress else 0)
+
+
+def _complete_if_done(progress: ModuleProgress) -> None:
+    if progress.completed_at is None and progress.reached_end_at and progress.quiz_passed_at:
+        progress.completed_at = utcnow()
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2048)
+def _rendition_content(rendition_id: int, content_hash: str) -> dict:
+    """Stored rendition content, kept in memory by content hash: a reload changes the hash."""
+    return db.session.scalar(sa.select(ModuleRendition.content).filter_by(id=rendition_id))
+
+
+def rendition_for(user: User, version: ModuleVersion) -> dict:
+    """The rendered module for the trainee's country and language (English if not translated)."""
+    for language in dict.fromkeys((user.language, BASE_LANGUAGE)):
+        row = db.session.execute(
+            sa.select(ModuleRendition.id, ModuleRendition.content_hash).filter_by(
+                module_version_id=version.id, country_code=user.country_code, language=language
+            )
+        ).first()
+        if row is not None:
+            return _rendition_content(row.id, row.content_hash)
+    raise LearningError("This module has not been prepared for your country yet.", 404)
+
+
+# --- quizzes -------------------------------------------------------------------------------------
+
+
+def _bank_language(bank: QuestionBank, language: str) -> str:
+    return language if language in (bank.translations or {}) else BASE_LANGUAGE
+
+
+def start_quiz(user: User, module: Module) -> QuizAttempt:
+    """An open attempt for the trainee (reused until submitted), with questions drawn server-side."""
+    progress = current_progress(user, module)
+    if progress is None or progress.reached_end_at is None:
+        raise LearningError("Read the module to the end before taking its quiz.", 409)
+    bank = db.session.get(QuestionBank, module.current_bank_id)
+    if bank is None:
+        raise LearningError("This module has no quiz yet.", 404)
+    open_attempt = db.session.scalar(
+        sa.select(QuizAttempt).filter_by(user_id=user.id, module_id=module.id, bank_id=bank.id, submitted_at=None)
+        .order_by(QuizAttempt.id.desc()).limit(1)
+    )
+    if open_attempt is not None:
+        return open_attempt
+    questions = [q for q in bank.questions if not q.countries or user.country_code in q.countries]
+    drawn = _random.sample(questions, min(bank.draw_count, len(questions)))
+    entries = []
+    for q in drawn:
+        order = [o["id"] for o in q.data.get("options", [])]
+        _random.shuffle(order)
+        entries.append({"question_id": q.id, "order": order})
+    attempt = QuizAttempt(
+        token=secrets.token_urlsafe(32), user_id=user.id, module_id=module.id,
+        module_version_id=progress.module_version_id, bank_id=bank.id, drawn=entries,
+        language=_bank_language(bank, user.language), question_count=len(entries),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def _questions_of(attempt: QuizAttempt) -> dict[int, Question]:
+    ids = [e["question_id"] for e in attempt.drawn]
+    return {q.id: q for q in db.session.scalars(sa.select(Question).filter(Question.id.in_(ids)))}
+
+
+def _localised(question: Question, bank: QuestionBank, language: str) -> dict:
+    text = dict(question.data)
+    tr = (bank.translations or {}).get(language, {}).get("questions", {}).get(question.key)
+    if tr:
+        text["prompt"] = tr.get("prompt") or text["prompt"]
+        text["explanation"] = tr.get("explanation") or text["explanation"]
+        names = tr.get("options") or {}
+        text["options"] = [{"id": o["id"], "text": names.get(o["id"], o["text"])} for o in text.get("options", [])]
+    return text
+
+
+TRUE_FALSE_VALUES = ("true", "false")
+
+
+def quiz_form_view(attempt: QuizAttempt) -> dict:
+    """What the quiz page shows: prompts and options, never answers or explanations."""
+    bank = db.session.get(QuestionBank, attempt.bank_id)
+    questions = _questions_of(attempt)
+    items = []
+    for number, entry in enumerate(attempt.drawn, start=1):
+        q = questions[entry["question_id"]]
+        text = _localised(q, bank, attempt.language)
+        by_id = {o["id"]: o["text"] for o in text.get("options", [])}
+        if q.type == "true_false":
+            options = [("true", None), ("false", None)]
+        else:
+            # Values are positions as shown, so nothing in the page reveals the author's option ids.
+            options = [(str(pos), by_id[oid]) for pos, oid in enumerate(entry["order"], start=1)]
+        items.append({"field": f"q-{q.id}", "number": number, "type": q.type, "prompt": text["prompt"],
+                      "options": options})
+    status = (bank.translations or {}).get(attempt.language, {}).get("status")
+    return {"items": items, "draft_translation": status == "draft", "pass_mark": bank.pass_mark}
+
+
+def _parse_answers(attempt: QuizAttempt, questions: dict[int, Question], form: Mapping[str, list[str]]):
+    drawn = {e["question_id"]: e for e in attempt.drawn}
+    chosen: dict[int, list[str]] = {}
+    for field, values in form.items():
+        if not field.startswith("q-"):
+            continue
+        try:
+            qid = int(field[2:])
+        except ValueError:
+            raise QuizRejected(f"The quiz form contains an unknown field ({field}); nothing was recorded.") from None
+        if qid not in drawn:
+            raise QuizRejected("The quiz form contains an answer to a question that was not drawn; nothing was recorded.")
+        q = questions[qid]
+        allowed = TRUE_FALSE_VALUES if q.type == "true_false" else [str(i) for i in range(1, len(drawn[qid]["order"]) + 1)]
+        values = [v for v in values if v != ""]
+        if any(v not in allowed for v in values) or len(set(values)) != len(values):
+            raise QuizRejected("The quiz form contains an answer that is not one of the options; nothing was recorded.")
+        if q.type != "multiple" and len(values) > 1:
+            raise QuizRejected("The quiz form gives several answers to a single-answer question; nothing was recorded.")
+        if values:
+            chosen[qid] = values
+    return chosen
+
+
+def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAttempt:
+    """Grade a submitted quiz once. Tampered, replayed or foreign submissions change nothing."""
+    attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token or "", user_id=user.id))
+    if attempt is None:
+        raise QuizRejected("This quiz attempt is unknown; nothing was recorded.", 404)
+    if attempt.submitted_at is not None:
+        raise QuizRejected("This quiz attempt has already been submitted; it was not recorded again.", 409)
+    questions = _questions_of(attempt)
+    chosen = _parse_answers(attempt, questions, form)
+    if len(chosen) < len(attempt.drawn):
+        raise QuizIncomplete("Please answer every question before submitting.", chosen)
+    bank = db.session.get(QuestionBank, attempt.bank_id)
+    answers: dict[str, object] = {}
+    correct = 0
+    for entry in attempt.drawn:
+        q = questions[entry["question_id"]]
+        values = chosen[q.id]
+        if q.type == "true_false":
+            given: object = values[0] == "true"
+            right = given == q.data["answer"]
+        else:
+            given = sorted(entry["order"][int(v) - 1] for v in values)
+            key = q.data["answer"]
+            right = given == (sorted(key) if isinstance(key, list) else [key])
+        answers[str(q.id)] = given
+        correct += int(right)
+    total = len(attempt.drawn)
+    passed = correct * 100 >= bank.pass_mark * total
+    now = utcnow()
+    # Conditional update: of two racing submissions of one attempt, exactly one is recorded.
+    result = db.session.execute(
+        sa.update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now, answers=answers, correct_count=correct,
+                score_percent=round(100 * correct / total), passed=passed)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise QuizRejected("This quiz attempt has already been submitted; it was not recorded again.", 409)
+    db.session.refresh(attempt)
+    if passed:
+        progress = db.session.scalar(
+            sa.select(ModuleProgress).filter_by(user_id=user.id, module_version_id=attempt.module_version_id)
+        )
+        if progress is not None:
+            if progress.quiz_passed_at is None:
+                progress.quiz_passed_at = now
+            _complete_if_done(progress)
+    return attempt
+
+
+def attempt_for(user: User, token: str) -> QuizAttempt:
+    attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token, user_id=user.id))
+    if attempt is None or attempt.submitted_at is None:
+        raise LearningError("No such quiz result.", 404)
+    return attempt
+
+
+def result_view(attempt: QuizAttempt) -> dict:
+    """A submitted attempt with what was chosen, what was right, and the explanations."""
+    bank = db.session.get(QuestionBank, attempt.bank_id)
+    questions = _questions_of(attempt)
+    items = []
+    for number, entry in enumerate(attempt.drawn, start=1):
+        q = questions[entry["question_id"]]
+        text = _localised(q, bank, attempt.language)
+        given = attempt.answers.get(str(q.id))
+        key = q.data["answer"]
+        if q.type == "true_false":
+            options = [{"text": None, "value": v, "chosen": given is v, "correct": key is v} for v in (True, False)]
+            right = given == key
+        else:
+            by_id = {o["id"]: o["text"] for o in text["options"]}
+            keys = set(key) if isinstance(key, list) else {key}
+            options = [{"text": by_id[oid], "value": None, "chosen": oid in given, "correct": oid in keys}
+                       for oid in entry["order"]]
+            right = set(given) == keys
+        items.append({"number": number, "type": q.type, "prompt": text["prompt"], "options": options,
+                      "right": right, "explanation": text["explanation"]})
+    return {"items": items, "pass_mark": bank.pass_mark}
+
+
+def attempts_of(user: User, module: Module) -> list[QuizAttempt]:
+    return list(db.session.scalars(
+        sa.select(QuizAttempt).filter(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id,
+                                      QuizAttempt.submitted_at.is_not(None)).order_by(QuizAttempt.submitted_at.desc())
+    ))
+
+
+def attempt_for_form(user: User, token: str) -> QuizAttempt:
+    """An open attempt of this trainee, to show its form again."""
+    attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token, user_id=user.id, submitted_at=None))
+    if attempt is None:
+        raise LearningError("No such quiz attempt.", 404)
+    return attempt

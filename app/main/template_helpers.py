@@ -1,0 +1,19 @@
+"""Jinja filters shared by every template."""
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale
+
+
+def language_name(code: str) -> str:
+    """'sq' -> 'Albanian (shqip)': the language's name in the UI language and in itself."""
+    try:
+        locale = Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return code
+    ui = get_locale() or Locale.parse("en")
+    own, shown = locale.get_display_name(locale), locale.get_display_name(ui)
+    return shown if not own or own == shown else f"{shown} ({own})"
+
+
+def register(app):
+    app.jinja_env.filters["language_name"] = language_name

@@ -1,0 +1,14 @@
+"""Imports every model so that SQLAlchemy and Alembic see the whole schema."""
+
+from app.academy.models import Academy  # noqa: F401
+from app.auth.models import User  # noqa: F401
+from app.curriculum.models import (  # noqa: F401
+    Country,
+    Course,
+    Module,
+    ModuleRendition,
+    ModuleVersion,
+    Question,
+    QuestionBank,
+)
+from app.learning.models import ModuleProgress, QuizAttempt  # noqa: F401
