@@ -299,7 +299,7 @@ def quiz_form_view(attempt: QuizAttempt) -> dict:
         items.append({"field": f"q-{q.id}", "number": number, "type": q.type, "prompt": text["prompt"],
                       "options": options})
     status = (bank.translations or {}).get(attempt.language, {}).get("status")
-    return {"items": items, "draft_translation": status == "draft", "pass_mark": bank.pass_mark}
+    return {"questions": items, "draft_translation": status == "draft", "pass_mark": bank.pass_mark}
 
 
 def _parse_answers(attempt: QuizAttempt, questions: dict[int, Question], form: Mapping[str, list[str]]):
@@ -405,7 +405,7 @@ def result_view(attempt: QuizAttempt) -> dict:
             right = set(given) == keys
         items.append({"number": number, "type": q.type, "prompt": text["prompt"], "options": options,
                       "right": right, "explanation": text["explanation"]})
-    return {"items": items, "pass_mark": bank.pass_mark}
+    return {"questions": items, "pass_mark": bank.pass_mark}
 
 
 def attempts_of(user: User, module: Module) -> list[QuizAttempt]:

@@ -1,8 +1,18 @@
 from flask import render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
 def register_error_handlers(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        exc.description = _(
+            "This form has expired or was sent without its security token, so nothing was changed. "
+            "Go back, reload the page and try again."
+        )
+        return render_template("errors.html", error=exc), 400
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         return render_template("errors.html", error=exc), exc.code

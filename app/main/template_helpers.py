@@ -17,3 +17,4 @@ def language_name(code: str) -> str:
 
 def register(app):
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.globals["get_locale"] = get_locale
