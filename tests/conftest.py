@@ -191,3 +191,17 @@ def trainee_client(client, trainee):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context(request):
+    """Override pytest-flask's: a request context held open for a whole test would share `g`
+    (and so Flask-Login's cached user) between the requests of different test clients."""
+    yield
+
+
+@pytest.fixture
+def client(app):
+    """Override pytest-flask's, which keeps the last request's context pushed (`with test_client()`):
+    that would share Flask-Login's cached user with every other client in the test."""
+    return app.test_client()
