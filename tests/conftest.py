@@ -25,8 +25,10 @@ from app.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
-REAL_CURRICULA = ROOT / "curricula"
-REAL_ASSESSMENTS = ROOT / "assessments"
+#: The shipped curriculum; THB_TEST_CONTENT_ROOT points the content tests at another tree.
+CONTENT_ROOT = Path(os.environ.get("THB_TEST_CONTENT_ROOT", ROOT))
+REAL_CURRICULA = CONTENT_ROOT / "curricula"
+REAL_ASSESSMENTS = CONTENT_ROOT / "assessments"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 USER_TABLES = ("quiz_attempt", "module_progress", "user", "academy")
 PASSWORD = "correct horse battery"
