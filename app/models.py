@@ -1,6 +1,15 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
-from app.academy.models import Academy  # noqa: F401
+from app.academy.models import (  # noqa: F401
+    Academy,
+    Assignment,
+    AuditEvent,
+    Certificate,
+    Cohort,
+    CohortMembership,
+    ImportBatch,
+    MandatoryCourse,
+)
 from app.auth.models import User  # noqa: F401
 from app.curriculum.models import (  # noqa: F401
     Country,

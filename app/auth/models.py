@@ -58,8 +58,13 @@ class User(UserMixin, db.Model):
     category: Mapped[str | None] = mapped_column(sa.String(20))
     #: Preferred language for module text (ISO 639); falls back to English where untranslated.
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    #: Unit, station or region, as the academy records it.
+    unit: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Personnel number, unique within the academy when given.
+    personnel_number: Mapped[str | None] = mapped_column(sa.String(64))
     #: Suspended accounts cannot sign in but keep their training history.
     active: Mapped[bool] = mapped_column(default=True)
+    suspended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -76,6 +81,7 @@ class User(UserMixin, db.Model):
             name="trainee_has_academy_and_category",
         ),
         sa.CheckConstraint(sa.text("role <> 'academy_admin' OR academy_id IS NOT NULL"), name="admin_has_academy"),
+        sa.UniqueConstraint("academy_id", "personnel_number", name="uq_user_academy_personnel_number"),
     )
 
     @property
