@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.session_protection = "strong"
 
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
+    from .academy.routes import bp as academy_bp
     from .auth.routes import bp as auth_bp
     from .curriculum.cli import curricula_cli
     from .curriculum.routes import bp as curriculum_bp
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(curriculum_bp)
+    app.register_blueprint(academy_bp)
     for group in (curricula_cli, users_cli, academies_cli, demo_cli):
         app.cli.add_command(group)
 

@@ -53,3 +53,23 @@ def logout():
         flash(_("You have signed out."), "info")
         return redirect(url_for("auth.login"))
     return redirect(url_for("main.index"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token):
+    from flask import abort
+
+    from .forms import SetPasswordForm
+    from .services import user_for_setup_token
+
+    user = user_for_setup_token(token)
+    if user is None:
+        abort(404, _("This link is not valid any more. Ask your academy for a new one."))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password is set. You can sign in now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user)

@@ -23,10 +23,7 @@ def _module_or_404(slug: str):
 @bp.route("/")
 @trainee_only
 def dashboard():
-    course = services.course_for(current_user)
-    statuses = services.course_statuses(current_user, course) if course else []
-    return render_template("learning/dashboard.html", course=course, statuses=statuses,
-                           summary=services.course_summary(statuses))
+    return render_template("learning/dashboard.html", plans=services.my_courses(current_user))
 
 
 @bp.route("/modules/<slug>")

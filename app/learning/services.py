@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from app.academy.entitlements import Entitlement, entitlements_for, may_take_module
 from app.auth.models import User
 from app.curriculum.models import Course, Module, ModuleRendition, ModuleVersion, Question, QuestionBank
 from app.curriculum.tree import BASE_LANGUAGE
@@ -52,20 +53,42 @@ class QuizIncomplete(LearningError):
 # --- which course and module a trainee may use ---------------------------------------------------
 
 
-def course_for(user: User) -> Course | None:
-    """The course a trainee takes: the one of their service category's prong."""
-    if not user.is_trainee or not user.category:
-        return None
-    return db.session.scalar(sa.select(Course).filter_by(prong=user.category))
-
-
 def module_for(user: User, slug: str) -> Module:
-    """A module of the trainee's course, or LearningError(404): one place for that rule."""
-    course = course_for(user)
+    """A module the trainee is entitled to take, or LearningError(404): one place for that rule."""
     module = db.session.scalar(sa.select(Module).filter_by(slug=slug, retired=False))
-    if course is None or module is None or module.course_id != course.id:
-        raise LearningError("No such module in your course.", 404)
+    if module is None or not user.is_trainee or not may_take_module(user, module):
+        raise LearningError("No such module in your courses.", 404)
     return module
+
+
+@dataclass
+class CoursePlan:
+    """One course on a trainee's dashboard: the modules they are to take, and by when."""
+
+    course: Course
+    entitlement: Entitlement
+    statuses: list[ModuleStatus]
+
+    @property
+    def summary(self) -> dict:
+        return course_summary(self.statuses)
+
+    @property
+    def overdue(self) -> bool:
+        due = self.entitlement.due_date
+        return due is not None and due < utcnow().date() and not self.summary["complete"]
+
+
+def my_courses(user: User) -> list[CoursePlan]:
+    """The trainee's courses (assigned, mandatory or by service category) with module statuses."""
+    plans = []
+    for ent in entitlements_for(user):
+        course = db.session.get(Course, ent.course_id)
+        statuses = course_statuses(user, course)
+        if ent.module_ids is not None:
+            statuses = [s for s in statuses if s.module.id in ent.module_ids]
+        plans.append(CoursePlan(course, ent, statuses))
+    return plans
 
 
 # --- progress ------------------------------------------------------------------------------------
@@ -201,6 +224,11 @@ def can_read_section(user: User, module: Module, index: int) -> bool:
 def _complete_if_done(progress: ModuleProgress) -> None:
     if progress.completed_at is None and progress.reached_end_at and progress.quiz_passed_at:
         progress.completed_at = utcnow()
+        db.session.flush()
+        from app.academy.certificates import issue_if_complete
+
+        user = db.session.get(User, progress.user_id)
+        issue_if_complete(user, db.session.get(Module, progress.module_id).course)
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -1,0 +1,78 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from app.academy.models import ACADEMY_KINDS
+from app.auth.models import CATEGORY_LABELS
+
+
+def category_choices():
+    return [(key, str(label)) for key, label in CATEGORY_LABELS.items()]
+
+
+class AcademyForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Short name (used in addresses)"), validators=[
+        DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and '-' only."))])
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=[(k, k.replace("_", " ")) for k in ACADEMY_KINDS])
+    submit = SubmitField(_l("Create academy"))
+
+
+class TraineeForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    category = SelectField(_l("Service category"), choices=category_choices, validators=[DataRequired()])
+    unit = StringField(_l("Unit or region"), validators=[Optional(), Length(max=200)])
+    personnel_number = StringField(_l("Personnel number"), validators=[Optional(), Length(max=64)])
+    language = SelectField(_l("Preferred language"), validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))])
+    submit = SubmitField(_l("Check the file"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: CSRF and nothing else."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class CohortForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Create cohort"))
+
+
+class MembersForm(FlaskForm):
+    identifiers = TextAreaField(_l("E-mails or personnel numbers, one per line"), validators=[DataRequired()])
+    submit = SubmitField(_l("Add to cohort"))
+
+
+class AssignmentForm(FlaskForm):
+    course = SelectField(_l("Course"), coerce=int, validators=[DataRequired()])
+    module = SelectField(_l("Only this module (optional)"), coerce=int, validators=[Optional()])
+    cohort = SelectField(_l("Cohort"), coerce=int, validators=[Optional()])
+    trainee = StringField(_l("Or one trainee (e-mail or personnel number)"), validators=[Optional(), Length(max=254)])
+    due_date = DateField(_l("Due date (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Assign"))
+
+
+class MandatoryForm(FlaskForm):
+    course = SelectField(_l("Course"), coerce=int, validators=[DataRequired()])
+    category = SelectField(_l("For every trainee of the category"), choices=category_choices, validators=[DataRequired()])
+    due_within_days = IntegerField(_l("Days to complete after joining (optional)"),
+                                   validators=[Optional(), NumberRange(min=1, max=3650)])
+    submit = SubmitField(_l("Make mandatory"))
+
+
+class VerifyForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only lookup by GET
+
+    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(_l("Verify"))

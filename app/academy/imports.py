@@ -1,0 +1,280 @@
+"""Bulk import of trainees from CSV: parse, check every row, preview, then apply all or nothing.
+
+Accepted: UTF-8 with or without BOM, comma or semicolon separated (as spreadsheets in the
+region export), a header row naming the columns below in any order. Importing the same file
+again changes nothing: rows that match an existing trainee of the academy by e-mail are
+updated only where they differ.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.auth.services import EMAIL_RE
+from app.curriculum.models import PRONG_CHOICES, Course
+from app.extensions import db
+from app.utils import utcnow
+
+from . import services
+from .models import Academy, Cohort, ImportBatch
+
+REQUIRED_COLUMNS = ("email", "name", "category")
+OPTIONAL_COLUMNS = ("unit", "personnel_number", "language", "cohort", "due_date")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_ROWS = 20000
+MAX_BYTES = 5 * 1024 * 1024
+#: Accepted spellings of the categories, as people type them.
+CATEGORY_ALIASES = {
+    "police": "police", "police officer": "police", "general police": "police",
+    "investigator": "investigators", "investigators": "investigators",
+    "judiciary": "judiciary", "prosecutor": "judiciary", "judge": "judiciary", "prosecutor/judge": "judiciary",
+}
+
+TEMPLATE = (
+    "email,name,category,unit,personnel_number,language,cohort,due_date\n"
+    "officer.one@example.org,Officer One,police,Border unit North,P-0001,sq,Intake 2027,2027-06-30\n"
+    "investigator.two@example.org,Investigator Two,investigator,Organised crime unit,P-0002,en,,\n"
+)
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str
+    name: str
+    category: str
+    unit: str | None
+    personnel_number: str | None
+    language: str
+    cohort: str | None
+    due_date: date | None
+    #: "create", "update" or "unchanged", decided against the database.
+    action: str = "create"
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    rows: list[ImportRow]
+    errors: list[RowError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read."""
+
+
+def decode(data: bytes) -> str:
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFileError(f"Line {line}: the file is not UTF-8. Save it as 'CSV UTF-8' and try again.") from None
+
+
+def _reader(text: str) -> csv.reader:
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def parse(text: str, academy: Academy) -> ImportPlan:
+    """Check every row of the file against the rules and the database; nothing is written."""
+    rows: list[ImportRow] = []
+    errors: list[RowError] = []
+    reader = _reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return ImportPlan([], [RowError(1, "The file is empty.")])
+    columns = [h.strip().lower().replace(" ", "_") for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    unknown = [c for c in columns if c and c not in COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s): {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown column(s): {', '.join(unknown)}")
+        return ImportPlan([], [RowError(1, "Header: " + "; ".join(parts) + f". Expected: {', '.join(COLUMNS)}.")])
+    seen_emails: dict[str, int] = {}
+    seen_numbers: dict[str, int] = {}
+    languages_ok = _known_languages()
+    try:
+        for raw in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in raw):
+                continue
+            if len(rows) + len(errors) >= MAX_ROWS:
+                errors.append(RowError(line, f"More than {MAX_ROWS} rows; split the file."))
+                break
+            if len(raw) > len(columns):
+                errors.append(RowError(line, f"{len(raw)} values but the header has {len(columns)} columns."))
+                continue
+            values = {c: (raw[i].strip() if i < len(raw) else "") for i, c in enumerate(columns)}
+            problems = []
+            email = values.get("email", "").lower()
+            if not email:
+                problems.append("e-mail is missing")
+            elif not EMAIL_RE.match(email):
+                problems.append(f"'{email}' is not a valid e-mail address")
+            elif email in seen_emails:
+                problems.append(f"e-mail {email} appears twice in the file (also line {seen_emails[email]})")
+            name = values.get("name", "")
+            if not name:
+                problems.append("name is missing")
+            raw_category = values.get("category", "").lower()
+            category = CATEGORY_ALIASES.get(raw_category)
+            if not raw_category:
+                problems.append("category is missing")
+            elif category is None:
+                problems.append(f"unknown category '{values['category']}' (use one of: {', '.join(PRONG_CHOICES)})")
+            number = values.get("personnel_number") or None
+            if number and number in seen_numbers:
+                problems.append(f"personnel number {number} appears twice in the file (also line {seen_numbers[number]})")
+            language = (values.get("language") or "").lower() or _default_language(academy)
+            if language not in languages_ok:
+                problems.append(f"unknown language '{language}'")
+            due = None
+            if values.get("due_date"):
+                try:
+                    due = date.fromisoformat(values["due_date"])
+                except ValueError:
+                    problems.append(f"due date '{values['due_date']}' is not a date in the form YYYY-MM-DD")
+                else:
+                    if due < utcnow().date():
+                        problems.append(f"due date {due.isoformat()} is in the past")
+            if problems:
+                errors.append(RowError(line, "; ".join(problems)))
+                continue
+            seen_emails[email] = line
+            if number:
+                seen_numbers[number] = line
+            rows.append(ImportRow(line, email, name, category, values.get("unit") or None, number, language,
+                                  values.get("cohort") or None, due))
+    except csv.Error as exc:
+        errors.append(RowError(reader.line_num, f"the file cannot be read as CSV ({exc})"))
+    if not rows and not errors:
+        errors.append(RowError(2, "The file has a header but no trainees."))
+    _check_against_database(rows, errors, academy)
+    errors.sort(key=lambda e: e.line)
+    return ImportPlan(rows, errors)
+
+
+def _known_languages() -> set[str]:
+    from app.curriculum.models import Country
+
+    languages = {"en"}
+    for langs in db.session.scalars(sa.select(Country.languages)):
+        languages.update(langs)
+    return languages
+
+
+def _default_language(academy: Academy) -> str:
+    return (academy.country.languages or ["en"])[0]
+
+
+def _check_against_database(rows: list[ImportRow], errors: list[RowError], academy: Academy) -> None:
+    if not rows:
+        return
+    emails = [r.email for r in rows]
+    existing: dict[str, User] = {}
+    for chunk in range(0, len(emails), 900):
+        for user in db.session.scalars(sa.select(User).filter(User.email.in_(emails[chunk:chunk + 900]))):
+            existing[user.email] = user
+    numbers = dict(db.session.execute(
+        sa.select(User.personnel_number, User.email).filter(User.academy_id == academy.id,
+                                                            User.personnel_number.is_not(None))
+    ).all())
+    keep = []
+    for row in rows:
+        user = existing.get(row.email)
+        if user is not None and (user.academy_id != academy.id or not user.is_trainee):
+            errors.append(RowError(row.line, f"e-mail {row.email} already belongs to another account"))
+            continue
+        owner = numbers.get(row.personnel_number) if row.personnel_number else None
+        if owner is not None and owner != row.email:
+            errors.append(RowError(row.line, f"personnel number {row.personnel_number} already belongs to {owner}"))
+            continue
+        if user is not None:
+            row.changes = [attr for attr in ("name", "category", "unit", "personnel_number", "language")
+                           if getattr(user, attr) != getattr(row, attr)]
+            row.action = "update" if row.changes else "unchanged"
+        keep.append(row)
+    rows[:] = keep
+
+
+def stage(actor: User, academy: Academy, filename: str, text: str) -> ImportBatch:
+    """Keep an uploaded file until it is confirmed (the preview shows what it will do)."""
+    batch = ImportBatch(token=secrets.token_urlsafe(32), academy_id=academy.id, uploaded_by_id=actor.id,
+                        filename=filename[:255], content=text)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def staged(academy: Academy, actor: User, token: str) -> ImportBatch | None:
+    return db.session.scalar(sa.select(ImportBatch).filter_by(
+        token=token, academy_id=academy.id, uploaded_by_id=actor.id, confirmed_at=None))
+
+
+def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
+    """Check the staged file again (the database may have changed) and apply it whole, or not at all."""
+    plan = parse(batch.content, academy)
+    if not plan.ok:
+        return plan
+    cohorts = {c.name: c for c in db.session.scalars(sa.select(Cohort).filter_by(academy_id=academy.id))}
+    courses = {c.prong: c for c in db.session.scalars(sa.select(Course))}
+    users = {u.email: u for u in db.session.scalars(
+        sa.select(User).filter(User.academy_id == academy.id, User.email.in_([r.email for r in plan.rows])))}
+    for row in plan.rows:
+        user = users.get(row.email)
+        if user is None:
+            user = services.create_trainee(actor, academy, email=row.email, name=row.name, category=row.category,
+                                           unit=row.unit, personnel_number=row.personnel_number,
+                                           language=row.language)
+        elif row.changes:
+            services.update_trainee(actor, academy, user, name=row.name, email=row.email, category=row.category,
+                                    unit=row.unit, personnel_number=row.personnel_number, language=row.language)
+        if row.cohort:
+            cohort = cohorts.get(row.cohort)
+            if cohort is None:
+                cohort = cohorts[row.cohort] = services.create_cohort(actor, academy, row.cohort)
+            services.join_cohort(actor, academy, cohort, user)
+        if row.due_date and row.category in courses:
+            already = _has_direct_assignment(user, courses[row.category].id, row.due_date)
+            if not already:
+                services.assign(actor, academy, course=courses[row.category], trainee=user, due_date=row.due_date)
+    batch.confirmed_at = utcnow()
+    services.audit(actor, academy, "trainee.import", batch,
+                   f"Imported {batch.filename}: {plan.count('create')} created, {plan.count('update')} updated, "
+                   f"{plan.count('unchanged')} unchanged.")
+    return plan
+
+
+def _has_direct_assignment(user: User, course_id: int, due: date) -> bool:
+    from .models import Assignment
+
+    return db.session.scalar(sa.select(Assignment.id).filter_by(
+        user_id=user.id, course_id=course_id, module_id=None, due_date=due, withdrawn_at=None)) is not None

@@ -1,0 +1,233 @@
+"""Progress reports: per cohort or per course, one row per trainee, in a fixed number of queries.
+
+Status of a trainee for a course (or the assigned part of it):
+- completed: every module in scope is complete;
+- overdue: not completed and the due date has passed;
+- in progress: started (a section read or a quiz taken), not completed;
+- not started.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from app.auth.models import Role, User
+from app.curriculum.models import Course, Module
+from app.extensions import db
+from app.learning.models import ModuleProgress, QuizAttempt
+from app.utils import utcnow
+
+from .models import Assignment, Cohort, CohortMembership, MandatoryCourse
+
+STATUSES = ("not_started", "in_progress", "completed", "overdue")
+SORT_KEYS = ("name", "status", "score", "last_activity", "unit", "due_date")
+
+
+@dataclass
+class ReportRow:
+    user_id: int
+    name: str
+    email: str
+    unit: str | None
+    personnel_number: str | None
+    active: bool
+    modules_total: int
+    modules_done: int
+    score: int | None
+    last_activity: datetime | None
+    due_date: date | None
+    completed_at: datetime | None
+    status: str
+
+
+def _population(academy_id: int, course: Course, cohort: Cohort | None):
+    """Trainee ids (a SELECT) the report covers, and each one's due date and module scope."""
+    members = None
+    if cohort is not None:
+        members = sa.select(CohortMembership.user_id).filter(
+            CohortMembership.cohort_id == cohort.id, CohortMembership.left_at.is_(None))
+        population = members
+    else:
+        direct = sa.select(Assignment.user_id).filter(
+            Assignment.academy_id == academy_id, Assignment.course_id == course.id,
+            Assignment.user_id.is_not(None), Assignment.withdrawn_at.is_(None))
+        via_cohort = sa.select(CohortMembership.user_id).join(
+            Assignment, Assignment.cohort_id == CohortMembership.cohort_id).filter(
+            Assignment.course_id == course.id, Assignment.withdrawn_at.is_(None),
+            CohortMembership.left_at.is_(None), Assignment.academy_id == academy_id)
+        categories = {course.prong} | set(db.session.scalars(sa.select(MandatoryCourse.category).filter_by(
+            academy_id=academy_id, course_id=course.id)))
+        by_category = sa.select(User.id).filter(User.academy_id == academy_id, User.role == Role.TRAINEE.value,
+                                                User.category.in_(categories))
+        population = sa.union(direct, via_cohort, by_category)
+    return population
+
+
+def _due_dates(academy_id: int, course: Course, user_ids_select) -> dict[int, date]:
+    due: dict[int, date] = {}
+
+    def keep(uid, d):
+        if d is not None and (uid not in due or d < due[uid]):
+            due[uid] = d
+
+    for uid, d in db.session.execute(sa.select(Assignment.user_id, Assignment.due_date).filter(
+            Assignment.course_id == course.id, Assignment.withdrawn_at.is_(None),
+            Assignment.due_date.is_not(None), Assignment.user_id.in_(user_ids_select))):
+        keep(uid, d)
+    for uid, d in db.session.execute(sa.select(CohortMembership.user_id, Assignment.due_date).join(
+            Assignment, Assignment.cohort_id == CohortMembership.cohort_id).filter(
+            Assignment.course_id == course.id, Assignment.withdrawn_at.is_(None), Assignment.due_date.is_not(None),
+            CohortMembership.left_at.is_(None), CohortMembership.user_id.in_(user_ids_select))):
+        keep(uid, d)
+    rules = db.session.execute(sa.select(MandatoryCourse.category, MandatoryCourse.due_within_days).filter_by(
+        academy_id=academy_id, course_id=course.id)).all()
+    if any(days for _, days in rules):
+        from datetime import timedelta
+
+        days_by_category = {cat: days for cat, days in rules if days}
+        for uid, cat, created in db.session.execute(sa.select(User.id, User.category, User.created_at).filter(
+                User.id.in_(user_ids_select), User.category.in_(list(days_by_category)))):
+            keep(uid, created.date() + timedelta(days=days_by_category[cat]))
+    return due
+
+
+def course_report(academy_id: int, course: Course, cohort: Cohort | None = None) -> list[ReportRow]:
+    """One row per trainee in the population, whatever its size, in six queries."""
+    population = _population(academy_id, course, cohort)
+    ids = sa.select(population.subquery().c[0])
+    module_ids = list(db.session.scalars(sa.select(Module.id).filter_by(course_id=course.id, retired=False)))
+    total = len(module_ids)
+    users = db.session.execute(
+        sa.select(User.id, User.name, User.email, User.unit, User.personnel_number, User.active)
+        .filter(User.id.in_(ids), User.academy_id == academy_id)
+    ).all()
+    progress = {
+        uid: (done, started, last, finished)
+        for uid, done, started, last, finished in db.session.execute(
+            sa.select(
+                ModuleProgress.user_id,
+                sa.func.count(sa.distinct(sa.case((ModuleProgress.completed_at.is_not(None), ModuleProgress.module_id)))),
+                sa.func.count(ModuleProgress.id),
+                sa.func.max(ModuleProgress.updated_at),
+                sa.func.max(ModuleProgress.completed_at),
+            ).filter(ModuleProgress.user_id.in_(ids), ModuleProgress.module_id.in_(module_ids))
+            .group_by(ModuleProgress.user_id)
+        )
+    }
+    best = (
+        sa.select(QuizAttempt.user_id, QuizAttempt.module_id, sa.func.max(QuizAttempt.score_percent).label("best"),
+                  sa.func.max(QuizAttempt.submitted_at).label("last"))
+        .filter(QuizAttempt.user_id.in_(ids), QuizAttempt.module_id.in_(module_ids),
+                QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.user_id, QuizAttempt.module_id).subquery()
+    )
+    scores = {
+        uid: (avg, last)
+        for uid, avg, last in db.session.execute(
+            sa.select(best.c.user_id, sa.func.avg(best.c.best), sa.func.max(best.c.last)).group_by(best.c.user_id))
+    }
+    due = _due_dates(academy_id, course, ids)
+    today = utcnow().date()
+    rows = []
+    for uid, name, email, unit, number, active in users:
+        done, started, last_progress, finished = progress.get(uid, (0, 0, None, None))
+        avg, last_quiz = scores.get(uid, (None, None))
+        last = max((t for t in (last_progress, last_quiz) if t is not None), default=None)
+        due_date = due.get(uid)
+        if total and done >= total:
+            status = "completed"
+        elif due_date is not None and due_date < today:
+            status = "overdue"
+        elif started or last_quiz:
+            status = "in_progress"
+        else:
+            status = "not_started"
+        rows.append(ReportRow(uid, name, email, unit, number, active, total, done,
+                              round(float(avg)) if avg is not None else None, last, due_date,
+                              finished if status == "completed" else None, status))
+    return rows
+
+
+def filter_and_sort(rows: list[ReportRow], *, status: str = "", search: str = "", unit: str = "",
+                    sort: str = "name", descending: bool = False) -> list[ReportRow]:
+    if status in STATUSES:
+        rows = [r for r in rows if r.status == status]
+    if unit:
+        rows = [r for r in rows if (r.unit or "") == unit]
+    if search:
+        needle = search.strip().lower()
+        rows = [r for r in rows if needle in r.name.lower() or needle in r.email
+                or needle in (r.personnel_number or "").lower()]
+    sort = sort if sort in SORT_KEYS else "name"
+    order = {s: i for i, s in enumerate(("overdue", "not_started", "in_progress", "completed"))}
+    keys = {
+        "name": lambda r: (r.name.lower(),),
+        "status": lambda r: (order[r.status], r.name.lower()),
+        "score": lambda r: (r.score is None, r.score or 0, r.name.lower()),
+        "last_activity": lambda r: (r.last_activity is None, r.last_activity or datetime.min, r.name.lower()),
+        "unit": lambda r: ((r.unit or "").lower(), r.name.lower()),
+        "due_date": lambda r: (r.due_date is None, r.due_date or date.max, r.name.lower()),
+    }
+    return sorted(rows, key=keys[sort], reverse=descending)
+
+
+def summary(rows: list[ReportRow]) -> dict[str, int]:
+    counts = {s: 0 for s in STATUSES}
+    for r in rows:
+        counts[r.status] += 1
+    counts["total"] = len(rows)
+    return counts
+
+
+EXPORT_HEADER = ["name", "email", "personnel_number", "unit", "status", "modules_done", "modules_total",
+                 "score_percent", "last_activity", "due_date", "completed_at", "account_active"]
+
+
+def _export_values(r: ReportRow) -> list:
+    return [r.name, r.email, r.personnel_number or "", r.unit or "", r.status, r.modules_done, r.modules_total,
+            r.score if r.score is not None else "", r.last_activity.isoformat(sep=" ", timespec="minutes") if r.last_activity else "",
+            r.due_date.isoformat() if r.due_date else "", r.completed_at.date().isoformat() if r.completed_at else "",
+            "yes" if r.active else "no"]
+
+
+def _safe_cell(value):
+    """Spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[ReportRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADER)
+    for r in rows:
+        writer.writerow([_safe_cell(v) for v in _export_values(r)])
+    return "\ufeff" + out.getvalue()  # BOM: spreadsheets then read the file as UTF-8
+
+
+def to_xlsx(rows: list[ReportRow], title: str) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Report")
+    sheet.append(EXPORT_HEADER)
+    for r in rows:
+        sheet.append([_safe_cell(v) for v in _export_values(r)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def trainee_history(user: User) -> dict:
+    """Everything a trainee did: progress per module version and every quiz attempt."""
+    progress = db.session.scalars(sa.select(ModuleProgress).filter_by(user_id=user.id).order_by(ModuleProgress.started_at)).all()
+    attempts = db.session.scalars(sa.select(QuizAttempt).filter(QuizAttempt.user_id == user.id,
+                                                                 QuizAttempt.submitted_at.is_not(None))
+                                  .order_by(QuizAttempt.submitted_at.desc())).all()
+    return {"progress": progress, "attempts": attempts}

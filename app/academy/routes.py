@@ -1,0 +1,538 @@
+"""Academy administration pages. Every route resolves the academy through `services.academy_for`,
+which returns nothing for an academy the user may not manage: they get 404 and nothing changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.decorators import roles_required
+from app.auth.models import Role, User
+from app.curriculum.models import Country, Course, Module
+from app.extensions import db
+
+from . import certificates, imports, reports, services
+from .forms import (
+    AcademyForm,
+    ActionForm,
+    AssignmentForm,
+    CohortForm,
+    ImportForm,
+    MandatoryForm,
+    MembersForm,
+    TraineeForm,
+    VerifyForm,
+)
+from .models import Assignment
+
+bp = Blueprint("academy", __name__)
+admins_only = roles_required(Role.ACADEMY_ADMIN, Role.PLATFORM_ADMIN)
+PAGE_SIZE = 50
+
+
+def _academy(slug):
+    academy = services.academy_for(current_user, slug)
+    if academy is None:
+        abort(404)
+    return academy
+
+
+def _trainee(academy, trainee_id):
+    trainee = services.trainee_in(academy, trainee_id)
+    if trainee is None:
+        abort(404)
+    return trainee
+
+
+def _cohort(academy, cohort_id):
+    cohort = services.cohort_in(academy, cohort_id)
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def _language_choices(academy):
+    languages = list(dict.fromkeys((academy.country.languages or []) + ["en"]))
+    from app.main.template_helpers import language_name
+
+    return [(code, language_name(code)) for code in languages]
+
+
+def _find_trainee(academy, identifier: str):
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    return db.session.scalar(sa.select(User).filter(
+        User.academy_id == academy.id, User.role == Role.TRAINEE.value,
+        sa.or_(User.email == identifier.lower(), User.personnel_number == identifier)))
+
+
+# --- academies -----------------------------------------------------------------------------------
+
+
+@bp.route("/academies/", methods=["GET", "POST"])
+@admins_only
+def academies():
+    form = AcademyForm()
+    form.country.choices = [(c.code, c.name) for c in db.session.scalars(sa.select(Country).order_by(Country.name))]
+    if current_user.role == Role.ACADEMY_ADMIN and request.method == "GET":
+        return redirect(url_for(".overview", slug=current_user.academy.slug))
+    if request.method == "POST":
+        if current_user.role != Role.PLATFORM_ADMIN:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                academy = services.create_academy(current_user, slug=form.slug.data, name=form.name.data,
+                                                  country=form.country.data, kind=form.kind.data)
+            except services.AcademyError as exc:
+                form.slug.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Academy created."), "success")
+                return redirect(url_for(".overview", slug=academy.slug))
+    return render_template("academy/academies.html", academies=services.managed_academies(current_user), form=form)
+
+
+@bp.route("/academies/<slug>/")
+@admins_only
+def overview(slug):
+    academy = _academy(slug)
+    trainees = db.session.scalar(sa.select(sa.func.count(User.id)).filter_by(academy_id=academy.id, role="trainee"))
+    suspended = db.session.scalar(sa.select(sa.func.count(User.id)).filter_by(
+        academy_id=academy.id, role="trainee", active=False))
+    return render_template("academy/overview.html", academy=academy, trainees=trainees, suspended=suspended,
+                           cohorts=services.cohorts_of(academy), courses=services.courses())
+
+
+# --- trainees ------------------------------------------------------------------------------------
+
+
+@bp.route("/academies/<slug>/trainees")
+@admins_only
+def trainees(slug):
+    academy = _academy(slug)
+    search = request.args.get("q", "")
+    found = services.trainees_of(academy, search=search)
+    page = max(request.args.get("page", 1, type=int), 1)
+    shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return render_template("academy/trainees.html", academy=academy, trainees=shown, total=len(found),
+                           page=page, pages=max(1, -(-len(found) // PAGE_SIZE)), search=search)
+
+
+@bp.route("/academies/<slug>/trainees/new", methods=["GET", "POST"])
+@admins_only
+def trainee_new(slug):
+    academy = _academy(slug)
+    form = TraineeForm()
+    form.language.choices = _language_choices(academy)
+    if form.validate_on_submit():
+        try:
+            trainee = services.create_trainee(
+                current_user, academy, email=form.email.data, name=form.name.data, category=form.category.data,
+                unit=form.unit.data, personnel_number=form.personnel_number.data, language=form.language.data)
+        except services.AcademyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Trainee created. Create a sign-in link so that they can set a password."), "success")
+            return redirect(url_for(".trainee", slug=slug, trainee_id=trainee.id))
+    return render_template("academy/trainee_form.html", academy=academy, form=form, trainee=None), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/academies/<slug>/trainees/<int:trainee_id>")
+@admins_only
+def trainee(slug, trainee_id):
+    academy = _academy(slug)
+    person = _trainee(academy, trainee_id)
+    from app.academy.entitlements import entitlements_for
+
+    return render_template(
+        "academy/trainee.html", academy=academy, trainee=person, history=reports.trainee_history(person),
+        entitlements=entitlements_for(person), courses={c.id: c for c in services.courses()},
+        cohorts=services.trainee_cohorts(person), action=ActionForm(),
+    )
+
+
+@bp.route("/academies/<slug>/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
+@admins_only
+def trainee_edit(slug, trainee_id):
+    academy = _academy(slug)
+    person = _trainee(academy, trainee_id)
+    form = TraineeForm(obj=person)
+    form.language.choices = _language_choices(academy)
+    if form.validate_on_submit():
+        try:
+            services.update_trainee(current_user, academy, person, name=form.name.data, email=form.email.data,
+                                    category=form.category.data, unit=form.unit.data,
+                                    personnel_number=form.personnel_number.data, language=form.language.data)
+        except services.AcademyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(".trainee", slug=slug, trainee_id=person.id))
+    return render_template("academy/trainee_form.html", academy=academy, form=form, trainee=person), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/academies/<slug>/trainees/<int:trainee_id>/<any(suspend, reactivate):action>", methods=["POST"])
+@admins_only
+def trainee_status(slug, trainee_id, action):
+    academy = _academy(slug)
+    person = _trainee(academy, trainee_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.set_suspended(current_user, academy, person, action == "suspend")
+    db.session.commit()
+    flash(_("Account suspended; the training history is kept.") if action == "suspend"
+          else _("Account reactivated."), "success")
+    return redirect(url_for(".trainee", slug=slug, trainee_id=person.id))
+
+
+@bp.route("/academies/<slug>/trainees/<int:trainee_id>/sign-in-link", methods=["POST"])
+@admins_only
+def trainee_sign_in_link(slug, trainee_id):
+    academy = _academy(slug)
+    person = _trainee(academy, trainee_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    from app.auth.services import password_setup_token
+
+    link = url_for("auth.set_password", token=password_setup_token(person), _external=True)
+    services.audit(current_user, academy, "trainee.sign_in_link", person, f"Created a sign-in link for {person.name}.")
+    db.session.commit()
+    return render_template("academy/sign_in_link.html", academy=academy, trainee=person, link=link)
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@bp.route("/academies/<slug>/import", methods=["GET", "POST"])
+@admins_only
+def import_upload(slug):
+    academy = _academy(slug)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            text = imports.decode(upload.read(imports.MAX_BYTES + 1))
+        except imports.ImportFileError as exc:
+            flash(str(exc), "error")
+            return render_template("academy/import.html", academy=academy, form=form, plan=None), 400
+        plan = imports.parse(text, academy)
+        batch = imports.stage(current_user, academy, upload.filename or "upload.csv", text) if plan.ok else None
+        db.session.commit()
+        return render_template("academy/import.html", academy=academy, form=form, plan=plan, batch=batch,
+                               confirm=ActionForm()), (200 if plan.ok else 422)
+    return render_template("academy/import.html", academy=academy, form=form, plan=None), \
+        (400 if form.errors else 200)
+
+
+@bp.route("/academies/<slug>/import/<token>/confirm", methods=["POST"])
+@admins_only
+def import_confirm(slug, token):
+    academy = _academy(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    batch = imports.staged(academy, current_user, token)
+    if batch is None:
+        flash(_("This import was already confirmed or has expired. Upload the file again."), "error")
+        return redirect(url_for(".import_upload", slug=slug))
+    try:
+        plan = imports.apply(current_user, academy, batch)
+        if not plan.ok:
+            db.session.rollback()
+            return render_template("academy/import.html", academy=academy, form=ImportForm(), plan=plan,
+                                   batch=None, confirm=None), 422
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    flash(_("Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+            created=plan.count("create"), updated=plan.count("update"), unchanged=plan.count("unchanged")), "success")
+    return redirect(url_for(".trainees", slug=slug))
+
+
+@bp.route("/academies/<slug>/import/template.csv")
+@admins_only
+def import_template(slug):
+    _academy(slug)
+    return Response(imports.TEMPLATE, mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=trainees-template.csv"})
+
+
+# --- cohorts -------------------------------------------------------------------------------------
+
+
+@bp.route("/academies/<slug>/cohorts", methods=["GET", "POST"])
+@admins_only
+def cohorts(slug):
+    academy = _academy(slug)
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(current_user, academy, form.name.data, form.description.data or "")
+        except services.AcademyError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Cohort created."), "success")
+            return redirect(url_for(".cohort", slug=slug, cohort_id=cohort.id))
+    return render_template("academy/cohorts.html", academy=academy, cohorts=services.cohorts_of(academy), form=form), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/academies/<slug>/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+@admins_only
+def cohort(slug, cohort_id):
+    academy = _academy(slug)
+    group = _cohort(academy, cohort_id)
+    form = MembersForm()
+    if form.validate_on_submit():
+        unknown, added = [], 0
+        people = []
+        for identifier in form.identifiers.data.splitlines():
+            if not identifier.strip():
+                continue
+            person = _find_trainee(academy, identifier)
+            if person is None:
+                unknown.append(identifier.strip())
+            else:
+                people.append(person)
+        if unknown:
+            form.identifiers.errors.append(_("Not trainees of this academy: %(list)s. Nobody was added.",
+                                             list=", ".join(unknown)))
+        else:
+            for person in people:
+                added += services.join_cohort(current_user, academy, group, person)
+            db.session.commit()
+            flash(_("%(n)d trainee(s) added.", n=added), "success")
+            return redirect(url_for(".cohort", slug=slug, cohort_id=group.id))
+    assignments = [a for a in services.assignments_of(academy) if a.cohort_id == group.id]
+    return render_template("academy/cohort.html", academy=academy, cohort=group, form=form,
+                           members=services.cohort_members(group), assignments=assignments,
+                           action=ActionForm()), (422 if form.errors else 200)
+
+
+@bp.route("/academies/<slug>/cohorts/<int:cohort_id>/members/<int:trainee_id>/remove", methods=["POST"])
+@admins_only
+def cohort_remove(slug, cohort_id, trainee_id):
+    academy = _academy(slug)
+    group = _cohort(academy, cohort_id)
+    person = _trainee(academy, trainee_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.leave_cohort(current_user, academy, group, person)
+    db.session.commit()
+    flash(_("%(name)s left the cohort; what they completed is kept.", name=person.name), "success")
+    return redirect(url_for(".cohort", slug=slug, cohort_id=group.id))
+
+
+# --- assignments and mandatory courses -----------------------------------------------------------
+
+
+def _assignment_form(academy):
+    form = AssignmentForm()
+    courses = services.courses()
+    form.course.choices = [(c.id, c.title) for c in courses]
+    form.module.choices = [(0, _("The whole course"))] + [
+        (m.id, f"{c.title}: {m.current_version.title}") for c in courses for m in c.modules if m.current_version]
+    form.cohort.choices = [(0, _("No cohort"))] + [(c.id, c.name) for c, _n in services.cohorts_of(academy)]
+    return form
+
+
+@bp.route("/academies/<slug>/assignments", methods=["GET", "POST"])
+@admins_only
+def assignments(slug):
+    academy = _academy(slug)
+    form = _assignment_form(academy)
+    if request.method == "GET" and request.args.get("cohort", type=int):
+        form.cohort.data = request.args.get("cohort", type=int)
+    if form.validate_on_submit():
+        course = db.session.get(Course, form.course.data)
+        module = db.session.get(Module, form.module.data) if form.module.data else None
+        cohort = services.cohort_in(academy, form.cohort.data) if form.cohort.data else None
+        person = _find_trainee(academy, form.trainee.data) if form.trainee.data else None
+        if form.trainee.data and person is None:
+            form.trainee.errors.append(_("No trainee of this academy has that e-mail or personnel number."))
+        elif course is None or (form.cohort.data and cohort is None):
+            abort(404)
+        else:
+            try:
+                services.assign(current_user, academy, course=course, module=module, trainee=person,
+                                cohort=cohort, due_date=form.due_date.data)
+            except services.AcademyError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash(_("Assigned."), "success")
+                return redirect(url_for(".assignments", slug=slug))
+    return render_template("academy/assignments.html", academy=academy, form=form,
+                           assignments=services.assignments_of(academy), action=ActionForm(),
+                           trainees={u.id: u for u in db.session.scalars(sa.select(User).filter(
+                               User.id.in_([a.user_id for a in services.assignments_of(academy) if a.user_id])))}), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/academies/<slug>/assignments/<int:assignment_id>/withdraw", methods=["POST"])
+@admins_only
+def assignment_withdraw(slug, assignment_id):
+    academy = _academy(slug)
+    assignment = db.session.scalar(sa.select(Assignment).filter_by(id=assignment_id, academy_id=academy.id))
+    if assignment is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.withdraw_assignment(current_user, academy, assignment)
+    db.session.commit()
+    flash(_("Assignment withdrawn; progress already made is kept."), "success")
+    return redirect(url_for(".assignments", slug=slug))
+
+
+@bp.route("/academies/<slug>/mandatory", methods=["GET", "POST"])
+@admins_only
+def mandatory(slug):
+    academy = _academy(slug)
+    form = MandatoryForm()
+    form.course.choices = [(c.id, c.title) for c in services.courses()]
+    if form.validate_on_submit():
+        course = db.session.get(Course, form.course.data) or abort(404)
+        services.set_mandatory(current_user, academy, course, form.category.data, form.due_within_days.data)
+        db.session.commit()
+        flash(_("Rule saved: every trainee of that category now has this course."), "success")
+        return redirect(url_for(".mandatory", slug=slug))
+    return render_template("academy/mandatory.html", academy=academy, form=form,
+                           rules=services.mandatory_rules(academy), action=ActionForm()), (422 if form.errors else 200)
+
+
+@bp.route("/academies/<slug>/mandatory/<int:rule_id>/remove", methods=["POST"])
+@admins_only
+def mandatory_remove(slug, rule_id):
+    academy = _academy(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_mandatory(current_user, academy, rule_id)
+    except services.AcademyError:
+        abort(404)
+    db.session.commit()
+    flash(_("Rule removed."), "success")
+    return redirect(url_for(".mandatory", slug=slug))
+
+
+# --- reports and audit ---------------------------------------------------------------------------
+
+
+@bp.route("/academies/<slug>/reports")
+@admins_only
+def report(slug):
+    academy = _academy(slug)
+    all_courses = services.courses()
+    course = next((c for c in all_courses if c.id == request.args.get("course", type=int)), None) or \
+        (all_courses[0] if all_courses else None)
+    if course is None:
+        abort(404)
+    cohort_id = request.args.get("cohort", type=int)
+    cohort = services.cohort_in(academy, cohort_id) if cohort_id else None
+    if cohort_id and cohort is None:
+        abort(404)
+    rows = reports.course_report(academy.id, course, cohort)
+    args = {k: request.args.get(k, "") for k in ("status", "q", "unit", "sort")}
+    descending = request.args.get("desc") == "1"
+    shown = reports.filter_and_sort(rows, status=args["status"], search=args["q"], unit=args["unit"],
+                                    sort=args["sort"] or "name", descending=descending)
+    fmt = request.args.get("format")
+    stem = f"{academy.slug}-{course.prong}{'-' + cohort.name if cohort else ''}-{date.today().isoformat()}"
+    if fmt == "csv":
+        return Response(reports.to_csv(shown), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={_ascii(stem)}.csv"})
+    if fmt == "xlsx":
+        return Response(reports.to_xlsx(shown, course.prong),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename={_ascii(stem)}.xlsx"})
+    page = max(request.args.get("page", 1, type=int), 1)
+    units = sorted({r.unit for r in rows if r.unit})
+    return render_template(
+        "academy/report.html", academy=academy, course=course, cohort=cohort, courses=all_courses,
+        cohorts=services.cohorts_of(academy), rows=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
+        total=len(shown), page=page, pages=max(1, -(-len(shown) // PAGE_SIZE)), summary=reports.summary(rows),
+        args=args, descending=descending, units=units, statuses=reports.STATUSES,
+    )
+
+
+def _ascii(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
+@bp.route("/academies/<slug>/audit")
+@admins_only
+def audit(slug):
+    academy = _academy(slug)
+    return render_template("academy/audit.html", academy=academy, events=services.audit_events(academy))
+
+
+@bp.route("/audit")
+@roles_required(Role.PLATFORM_ADMIN)
+def audit_all():
+    return render_template("academy/audit.html", academy=None, events=services.audit_events(None))
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+
+@bp.route("/certificates/<int:course_id>")
+@roles_required(Role.TRAINEE)
+def my_certificate(course_id):
+    course = db.session.get(Course, course_id) or abort(404)
+    certificate = certificates.issue_if_complete(current_user, course)
+    if certificate is None:
+        abort(404)
+    db.session.commit()
+    return render_template("academy/certificate.html", certificate=certificate)
+
+
+@bp.route("/certificates/<int:course_id>.pdf")
+@roles_required(Role.TRAINEE)
+def my_certificate_pdf(course_id):
+    course = db.session.get(Course, course_id) or abort(404)
+    certificate = certificates.issue_if_complete(current_user, course)
+    if certificate is None:
+        abort(404)
+    db.session.commit()
+    verify_url = url_for(".verify", code=certificate.code, _external=True)
+    return Response(certificates.pdf(certificate, verify_url), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=certificate-{certificate.code}.pdf"})
+
+
+@bp.route("/verify")
+def verify():
+    """Public: confirms a certificate code, showing only name, course and date."""
+    form = VerifyForm(request.args)
+    certificate = None
+    checked = bool(request.args.get("code"))
+    if checked and form.validate():
+        certificate = certificates.by_code(form.code.data)
+    return render_template("academy/verify.html", form=form, certificate=certificate, checked=checked), \
+        (404 if checked and certificate is None else 200)
+
+
+@bp.app_context_processor
+def _nav():
+    def my_academy_slug():
+        if current_user.is_authenticated and current_user.role == Role.ACADEMY_ADMIN and current_user.academy:
+            return current_user.academy.slug
+        return None
+
+    return {"my_academy_slug": my_academy_slug}
+
+
+__all__ = ["bp", "login_required"]
