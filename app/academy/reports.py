@@ -166,14 +166,18 @@ def filter_and_sort(rows: list[ReportRow], *, status: str = "", search: str = ""
     sort = sort if sort in SORT_KEYS else "name"
     order = {s: i for i, s in enumerate(("overdue", "not_started", "in_progress", "completed"))}
     keys = {
-        "name": lambda r: (r.name.lower(),),
+        "name": lambda r: r.name.lower(),
         "status": lambda r: (order[r.status], r.name.lower()),
-        "score": lambda r: (r.score is None, r.score or 0, r.name.lower()),
-        "last_activity": lambda r: (r.last_activity is None, r.last_activity or datetime.min, r.name.lower()),
+        "score": lambda r: (r.score, r.name.lower()),
+        "last_activity": lambda r: (r.last_activity, r.name.lower()),
         "unit": lambda r: ((r.unit or "").lower(), r.name.lower()),
-        "due_date": lambda r: (r.due_date is None, r.due_date or date.max, r.name.lower()),
+        "due_date": lambda r: (r.due_date, r.name.lower()),
     }
-    return sorted(rows, key=keys[sort], reverse=descending)
+    # Rows without a value (no score yet, no due date) come last in either direction.
+    present, absent = [], []
+    for r in rows:
+        (absent if sort in ("score", "last_activity", "due_date") and getattr(r, sort) is None else present).append(r)
+    return sorted(present, key=keys[sort], reverse=descending) + sorted(absent, key=lambda r: r.name.lower())
 
 
 def summary(rows: list[ReportRow]) -> dict[str, int]:
