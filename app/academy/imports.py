@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.auth.services import EMAIL_RE
+from app.auth.services import EMAIL_RE, UNUSABLE_PASSWORD
 from app.curriculum.models import PRONG_CHOICES, Course
 from app.extensions import db
 from app.utils import utcnow
@@ -240,7 +240,14 @@ def staged(academy: Academy, actor: User, token: str) -> ImportBatch | None:
 
 
 def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
-    """Check the staged file again (the database may have changed) and apply it whole, or not at all."""
+    """Check the staged file again (the database may have changed) and apply it whole, or not at all.
+
+    `parse` has already checked every row against the same rules as `auth.services.create_user`
+    (e-mail form and uniqueness, category, language), so rows are written in bulk here: a
+    5,000-row file is a handful of statements, not thousands.
+    """
+    from .models import Assignment, CohortMembership
+
     plan = parse(batch.content, academy)
     if not plan.ok:
         return plan
@@ -248,33 +255,45 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
     courses = {c.prong: c for c in db.session.scalars(sa.select(Course))}
     users = {u.email: u for u in db.session.scalars(
         sa.select(User).filter(User.academy_id == academy.id, User.email.in_([r.email for r in plan.rows])))}
+    new_users = []
     for row in plan.rows:
         user = users.get(row.email)
         if user is None:
-            user = services.create_trainee(actor, academy, email=row.email, name=row.name, category=row.category,
-                                           unit=row.unit, personnel_number=row.personnel_number,
-                                           language=row.language)
-        elif row.changes:
-            services.update_trainee(actor, academy, user, name=row.name, email=row.email, category=row.category,
-                                    unit=row.unit, personnel_number=row.personnel_number, language=row.language)
-        if row.cohort:
-            cohort = cohorts.get(row.cohort)
-            if cohort is None:
-                cohort = cohorts[row.cohort] = services.create_cohort(actor, academy, row.cohort)
-            services.join_cohort(actor, academy, cohort, user)
-        if row.due_date and row.category in courses:
-            already = _has_direct_assignment(user, courses[row.category].id, row.due_date)
-            if not already:
-                services.assign(actor, academy, course=courses[row.category], trainee=user, due_date=row.due_date)
+            user = User(email=row.email, name=row.name, role="trainee", country_code=academy.country_code,
+                        academy_id=academy.id, category=row.category, language=row.language, unit=row.unit,
+                        personnel_number=row.personnel_number, password_hash=UNUSABLE_PASSWORD)
+            users[row.email] = user
+            new_users.append(user)
+        else:
+            for attr in row.changes:
+                setattr(user, attr, getattr(row, attr))
+    db.session.add_all(new_users)
+    for name in sorted({r.cohort for r in plan.rows if r.cohort} - set(cohorts)):
+        cohorts[name] = services.create_cohort(actor, academy, name)
+    db.session.flush()
+    current = set(db.session.execute(
+        sa.select(CohortMembership.cohort_id, CohortMembership.user_id).join(Cohort)
+        .filter(Cohort.academy_id == academy.id, CohortMembership.left_at.is_(None))).all())
+    existing_due = set(db.session.execute(
+        sa.select(Assignment.user_id, Assignment.course_id, Assignment.due_date).filter(
+            Assignment.academy_id == academy.id, Assignment.user_id.is_not(None), Assignment.module_id.is_(None),
+            Assignment.withdrawn_at.is_(None))).all())
+    memberships, assignments = [], []
+    for row in plan.rows:
+        user = users[row.email]
+        if row.cohort and (cohorts[row.cohort].id, user.id) not in current:
+            memberships.append(CohortMembership(cohort_id=cohorts[row.cohort].id, user_id=user.id))
+            current.add((cohorts[row.cohort].id, user.id))
+        course = courses.get(row.category)
+        if row.due_date and course and (user.id, course.id, row.due_date) not in existing_due:
+            assignments.append(Assignment(academy_id=academy.id, course_id=course.id, user_id=user.id,
+                                          due_date=row.due_date, created_by_id=actor.id))
+            existing_due.add((user.id, course.id, row.due_date))
+    db.session.add_all(memberships + assignments)
     batch.confirmed_at = utcnow()
     services.audit(actor, academy, "trainee.import", batch,
                    f"Imported {batch.filename}: {plan.count('create')} created, {plan.count('update')} updated, "
-                   f"{plan.count('unchanged')} unchanged.")
+                   f"{plan.count('unchanged')} unchanged; {len(memberships)} cohort memberships and "
+                   f"{len(assignments)} assignments added.")
+    db.session.flush()
     return plan
-
-
-def _has_direct_assignment(user: User, course_id: int, due: date) -> bool:
-    from .models import Assignment
-
-    return db.session.scalar(sa.select(Assignment.id).filter_by(
-        user_id=user.id, course_id=course_id, module_id=None, due_date=due, withdrawn_at=None)) is not None

@@ -100,23 +100,14 @@ def create_trainee(actor: User, academy: Academy, *, email: str, name: str, cate
     _check_personnel_number(academy, personnel_number)
     try:
         user = create_user(email=email, name=name, role=Role.TRAINEE.value, country=academy.country_code,
-                           password=password or _unusable_password(), academy=academy.slug, category=category,
-                           language=language)
+                           password=password, academy=academy.slug, category=category, language=language)
     except UserError as exc:
         raise AcademyError(str(exc)) from None
-    if not password:
-        user.password_hash = "!"  # matches no password: sign-in needs one set first
     user.unit = (unit or "").strip() or None
     user.personnel_number = (personnel_number or "").strip() or None
     db.session.flush()
     audit(actor, academy, "trainee.create", user, f"Created trainee {user.name} <{user.email}>.")
     return user
-
-
-def _unusable_password() -> str:
-    import secrets
-
-    return secrets.token_urlsafe(24)
 
 
 def update_trainee(actor: User, academy: Academy, trainee: User, *, name: str, email: str, category: str,

@@ -31,9 +31,16 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def create_user(*, email: str, name: str, role: str, country: str, password: str,
+#: Stored instead of a hash for accounts that have no password yet: it matches no password.
+UNUSABLE_PASSWORD = "!"
+
+
+def create_user(*, email: str, name: str, role: str, country: str, password: str | None,
                 academy: str | None = None, category: str | None = None, language: str | None = None) -> User:
-    """Create a user after checking every rule; raise UserError naming the first broken one."""
+    """Create a user after checking every rule; raise UserError naming the first broken one.
+
+    `password=None` creates an account that cannot sign in until a password is set (sign-in link).
+    """
     email = normalise_email(email)
     name = (name or "").strip()
     if not name:
@@ -60,7 +67,7 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
         raise UserError("A trainee needs a service category (--category).")
     if role_value != Role.TRAINEE and category:
         raise UserError("Only trainees have a service category.")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
         raise UserError(f"A user with the e-mail {email} already exists.")
@@ -69,7 +76,10 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
         academy_id=academy_row.id if academy_row else None, category=category,
         language=language or (country_row.languages[0] if country_row.languages else "en"),
     )
-    user.set_password(password)
+    if password is None:
+        user.password_hash = UNUSABLE_PASSWORD
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
