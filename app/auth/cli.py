@@ -102,7 +102,32 @@ def seed_command():
     for spec in DEMO_USERS:
         if db.session.scalar(sa.select(User).filter_by(email=spec["email"])) is None:
             create_user(password=DEMO_PASSWORD, **spec)
+    _seed_demo_academy()
     db.session.commit()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for spec in DEMO_USERS:
         click.echo(f"  {spec['role']:<15} {spec['email']:<34} {spec['country']} {spec.get('category') or ''}")
+
+
+def _seed_demo_academy() -> None:
+    """A cohort and a mandatory-course rule in the Albanian demo academy, so that reports have content."""
+    from app.academy.models import Cohort, CohortMembership, MandatoryCourse
+    from app.curriculum.models import Course
+
+    academy = db.session.scalar(sa.select(Academy).filter_by(slug="demo-police-academy-al"))
+    course = db.session.scalar(sa.select(Course).filter_by(prong="police"))
+    if academy is None or course is None:
+        return
+    cohort = db.session.scalar(sa.select(Cohort).filter_by(academy_id=academy.id, name="Demo intake 2027"))
+    if cohort is None:
+        cohort = Cohort(academy_id=academy.id, name="Demo intake 2027", description="Fictional demo cohort.")
+        db.session.add(cohort)
+        db.session.flush()
+    for user in db.session.scalars(sa.select(User).filter_by(academy_id=academy.id, role="trainee")):
+        if db.session.scalar(sa.select(CohortMembership.id).filter_by(cohort_id=cohort.id, user_id=user.id,
+                                                                      left_at=None)) is None:
+            db.session.add(CohortMembership(cohort_id=cohort.id, user_id=user.id))
+    if db.session.scalar(sa.select(MandatoryCourse.id).filter_by(academy_id=academy.id, course_id=course.id,
+                                                                 category="police")) is None:
+        db.session.add(MandatoryCourse(academy_id=academy.id, course_id=course.id, category="police",
+                                       due_within_days=180))
