@@ -20,4 +20,5 @@ from app.curriculum.models import (  # noqa: F401
     Question,
     QuestionBank,
 )
-from app.learning.models import ModuleProgress, QuizAttempt  # noqa: F401
+from app.learning.models import CourseProgress, ModuleProgress, QuizAttempt  # noqa: F401
+from app.coverage.models import ApiToken, TargetPopulation  # noqa: F401,E402

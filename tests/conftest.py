@@ -30,7 +30,7 @@ CONTENT_ROOT = Path(os.environ.get("THB_TEST_CONTENT_ROOT", ROOT))
 REAL_CURRICULA = CONTENT_ROOT / "curricula"
 REAL_ASSESSMENTS = CONTENT_ROOT / "assessments"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
-USER_TABLES = ("audit_event", "certificate", "import_batch", "assignment", "mandatory_course", "cohort_membership",
+USER_TABLES = ("api_token", "target_population", "course_progress", "audit_event", "certificate", "import_batch", "assignment", "mandatory_course", "cohort_membership",
                "cohort", "quiz_attempt", "module_progress", "user", "academy")
 PASSWORD = "correct horse battery"
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.curriculum.models import Course, Module
 from app.extensions import db
-from app.learning.models import ModuleProgress
+from app.learning.models import CourseProgress, ModuleProgress
+from app.utils import utcnow
 
 from .models import Certificate
 
@@ -47,8 +48,13 @@ def issue_if_complete(user: User, course: Course) -> Certificate | None:
     if not course_complete(user, course):
         return None
     certificate = Certificate(code=new_code(), user_id=user.id, course_id=course.id, holder_name=user.name,
-                              course_title=course.title)
+                              course_title=course.title, issued_at=utcnow())
     db.session.add(certificate)
+    record = db.session.scalar(sa.select(CourseProgress).filter_by(user_id=user.id, course_id=course.id))
+    if record is None:
+        record = CourseProgress(user_id=user.id, course_id=course.id, started_at=certificate.issued_at)
+        db.session.add(record)
+    record.completed_at = certificate.issued_at
     db.session.flush()
     return certificate
 

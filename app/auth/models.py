@@ -21,6 +21,7 @@ class Role(enum.StrEnum):
     TRAINEE = "trainee"
     ACADEMY_ADMIN = "academy_admin"
     COORDINATOR = "coordinator"
+    REGIONAL_COORDINATOR = "regional_coordinator"
     PLATFORM_ADMIN = "platform_admin"
 
     @property
@@ -32,6 +33,7 @@ ROLE_LABELS = {
     Role.TRAINEE: _l("Trainee"),
     Role.ACADEMY_ADMIN: _l("Academy administrator"),
     Role.COORDINATOR: _l("National coordinator"),
+    Role.REGIONAL_COORDINATOR: _l("Regional coordinator"),
     Role.PLATFORM_ADMIN: _l("Platform administrator"),
 }
 

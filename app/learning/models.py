@@ -69,3 +69,23 @@ class QuizAttempt(db.Model):
             name="graded_when_submitted",
         ),
     )
+
+
+class CourseProgress(db.Model):
+    """When a trainee started and completed a course (completion = certificate issued).
+
+    Derivable from ModuleProgress and Certificate, but kept as one row per trainee and course so that
+    coverage over hundreds of thousands of trainees is one scan of this table, not of every module row.
+    Maintained by `learning.services` (start) and `academy.certificates` (completion).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "course_id", name="uq_course_progress_user_course"),
+        sa.Index("ix_course_progress_course", "course_id"),
+    )

@@ -21,7 +21,7 @@ from app.curriculum.tree import BASE_LANGUAGE
 from app.extensions import db
 from app.utils import utcnow
 
-from .models import ModuleProgress, QuizAttempt
+from .models import CourseProgress, ModuleProgress, QuizAttempt
 
 _random = random.SystemRandom()
 
@@ -188,6 +188,8 @@ def _start_progress(user: User, module: Module) -> ModuleProgress:
     if progress is None:
         progress = ModuleProgress(user_id=user.id, module_id=module.id, module_version_id=module.current_version_id)
         db.session.add(progress)
+        if db.session.scalar(sa.select(CourseProgress.id).filter_by(user_id=user.id, course_id=module.course_id)) is None:
+            db.session.add(CourseProgress(user_id=user.id, course_id=module.course_id, started_at=progress.started_at or utcnow()))
         db.session.flush()
     return progress
 

@@ -1,0 +1,1 @@
+"""Training-mainstreaming coverage: target populations and the figures coordinators and academies read."""
