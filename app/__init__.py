@@ -36,6 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
     from .academy.routes import bp as academy_bp
+    from .api.routes import bp as api_bp
+    from .coverage.cli import api_tokens_cli
+    from .coverage.routes import bp as coverage_bp
     from .auth.routes import bp as auth_bp
     from .curriculum.cli import curricula_cli
     from .curriculum.routes import bp as curriculum_bp
@@ -48,7 +51,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(learning_bp)
     app.register_blueprint(curriculum_bp)
     app.register_blueprint(academy_bp)
-    for group in (curricula_cli, users_cli, academies_cli, demo_cli):
+    app.register_blueprint(coverage_bp)
+    app.register_blueprint(api_bp)
+    for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli):
         app.cli.add_command(group)
 
     app.after_request(_security_headers)

@@ -41,5 +41,7 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; long modules are read slowly
+        "WTF_CSRF_TIME_LIMIT": None,
+        #: Coverage cells counting fewer people than this are withheld.
+        "COVERAGE_MIN_CELL": int(os.environ.get("COVERAGE_MIN_CELL", "5")),  # tokens live as long as the session; long modules are read slowly
     }

@@ -1,0 +1,405 @@
+"""Coverage arithmetic: the one place where trained, in progress, enrolled, target and coverage are defined.
+
+Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
+- Target population: the latest target figure with `effective_from` <= D, per academy (or, for a
+  country, the country-wide figure if one exists, else the sum of its academies' figures).
+- Enrolled: trainees whose service category is P (every one of them is entitled to P's course),
+  created on or before D and not suspended on D.
+- Trained: trainees of category P who completed P's course on or before D (certificate issued);
+  a suspended trainee counts if they completed before the suspension.
+- In progress: enrolled trainees who had started P's course by D and not completed it by D.
+- Coverage = trained / target (null when there is no target or it is 0).
+
+Small-number protection: a row counting fewer than `threshold` enrolled people (but more than
+none) has its counts withheld; where a published total or marginal would let someone subtract
+back to a withheld row, a second row of the same group is withheld too.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from app.academy.models import Academy
+from app.auth.models import Role, User
+from app.curriculum.models import PRONG_CHOICES, Country, Course
+from app.extensions import db
+from app.learning.models import CourseProgress
+
+from .models import TargetPopulation
+
+DIMENSIONS = ("country", "academy", "prong", "month", "quarter")
+TIME_DIMENSIONS = ("month", "quarter")
+PERIODS = {"month": 12, "quarter": 8}
+COUNTS = ("target", "trained", "in_progress", "enrolled")
+DEFAULT_THRESHOLD = 5
+
+
+class CoverageError(ValueError):
+    """A bad parameter; `parameter` names it."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass
+class Scope:
+    """What the asker may see: every country, some countries, or one academy."""
+
+    countries: set[str] | None = None  # None: all countries
+    academy_id: int | None = None
+
+    @classmethod
+    def for_user(cls, user: User) -> Scope:
+        if user.role in (Role.PLATFORM_ADMIN, Role.REGIONAL_COORDINATOR):
+            return cls()
+        if user.role == Role.COORDINATOR:
+            return cls(countries={user.country_code})
+        if user.role == Role.ACADEMY_ADMIN:
+            return cls(countries={user.country_code}, academy_id=user.academy_id)
+        return cls(countries=set(), academy_id=-1)
+
+
+@dataclass
+class Query:
+    as_of: date
+    country: str | None = None
+    academy: str | None = None
+    prong: str | None = None
+    group_by: tuple[str, ...] = ("country", "prong")
+    filters: dict = field(default_factory=dict)
+
+
+def parse_query(args, scope: Scope, today: date) -> Query:
+    """Check request parameters; raise CoverageError naming the bad one. Out-of-scope asks raise PermissionError."""
+    country = (args.get("country") or "").strip().upper() or None
+    academy_slug = (args.get("academy") or "").strip() or None
+    prong = (args.get("prong") or "").strip() or None
+    if country is not None and db.session.get(Country, country) is None:
+        raise CoverageError("country", f"Unknown country '{country}'.")
+    academy = None
+    if academy_slug is not None:
+        academy = db.session.scalar(sa.select(Academy).filter_by(slug=academy_slug))
+        if academy is None:
+            raise CoverageError("academy", f"Unknown academy '{academy_slug}'.")
+    if prong is not None and prong not in PRONG_CHOICES:
+        raise CoverageError("prong", f"Unknown prong '{prong}' (expected one of: {', '.join(PRONG_CHOICES)}).")
+    raw_date = (args.get("as_of") or "").strip()
+    if raw_date:
+        try:
+            as_of = date.fromisoformat(raw_date)
+        except ValueError:
+            raise CoverageError("as_of", f"'{raw_date}' is not a date in the form YYYY-MM-DD.") from None
+    else:
+        as_of = today
+    raw_group = (args.get("group_by") or "country,prong").strip()
+    group_by = tuple(dict.fromkeys(g.strip() for g in raw_group.split(",") if g.strip()))
+    unknown = [g for g in group_by if g not in DIMENSIONS]
+    if unknown:
+        raise CoverageError("group_by", f"Unknown group '{unknown[0]}' (expected any of: {', '.join(DIMENSIONS)}).")
+    if sum(g in TIME_DIMENSIONS for g in group_by) > 1:
+        raise CoverageError("group_by", "Group by month or by quarter, not both.")
+    # Scope: asking outside one's scope is refused, not silently narrowed.
+    if scope.countries is not None:
+        if country is not None and country not in scope.countries:
+            raise PermissionError("country")
+        if academy is not None and academy.country_code not in scope.countries:
+            raise PermissionError("academy")
+    if scope.academy_id is not None and academy is not None and academy.id != scope.academy_id:
+        raise PermissionError("academy")
+    filters = {k: v for k, v in (("country", country), ("academy", academy_slug), ("prong", prong)) if v}
+    return Query(as_of, country, academy_slug, prong, group_by, filters)
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+def period_ends(as_of: date, unit: str) -> list[tuple[str, date]]:
+    """(label, last day) for the periods ending at `as_of`, oldest first; the last one ends on `as_of`."""
+    ends = []
+    year, month = as_of.year, as_of.month
+    step = 3 if unit == "quarter" else 1
+    if unit == "quarter":
+        month = ((month - 1) // 3) * 3 + 3
+    for i in range(PERIODS[unit]):
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        label = f"{year}-Q{(month - 1) // 3 + 1}" if unit == "quarter" else f"{year}-{month:02d}"
+        ends.append((label, min(last, as_of)))
+        month -= step
+        if month <= 0:
+            month += 12
+            year -= 1
+    return list(reversed(ends))
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min)
+
+
+# --- facts ---------------------------------------------------------------------------------------
+
+
+def _facts(days: list[date], scope: Scope, q: Query) -> dict[tuple[int, str], list[tuple[int, int, int]]]:
+    """(academy_id, prong) -> per day (trained, in_progress, enrolled), in one grouped query."""
+    u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
+    columns = [u.c.academy_id, u.c.category]
+    for day in days:
+        end = _end_of(day)
+        active = sa.or_(u.c.suspended_at.is_(None), u.c.suspended_at >= end)
+        existed = u.c.created_at < end
+        done = sa.and_(cp.c.completed_at.is_not(None), cp.c.completed_at < end,
+                       sa.or_(u.c.suspended_at.is_(None), cp.c.completed_at <= u.c.suspended_at))
+        started = sa.and_(cp.c.started_at < end, sa.or_(cp.c.completed_at.is_(None), cp.c.completed_at >= end))
+        columns += [
+            sa.func.sum(sa.case((sa.and_(existed, done), 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(existed, active, started), 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(existed, active), 1), else_=0)),
+        ]
+    query = (
+        sa.select(*columns)
+        .select_from(u.outerjoin(c, c.c.prong == u.c.category)
+                     .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
+        .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
+        .group_by(u.c.academy_id, u.c.category)
+    )
+    query = _restrict(query, u.c.academy_id, u.c.country_code, u.c.category, scope, q)
+    facts = {}
+    for row in db.session.execute(query):
+        values = [int(v or 0) for v in row[2:]]
+        facts[(row[0], row[1])] = [tuple(values[i:i + 3]) for i in range(0, len(values), 3)]
+    return facts
+
+
+def _restrict(query, academy_col, country_col, prong_col, scope: Scope, q: Query):
+    if scope.countries is not None:
+        query = query.where(country_col.in_(sorted(scope.countries)))
+    if scope.academy_id is not None:
+        query = query.where(academy_col == scope.academy_id)
+    if q.country:
+        query = query.where(country_col == q.country)
+    if q.academy:
+        query = query.where(academy_col == sa.select(Academy.id).filter_by(slug=q.academy).scalar_subquery())
+    if q.prong:
+        query = query.where(prong_col == q.prong)
+    return query
+
+
+def _targets(days: list[date], scope: Scope, q: Query):
+    """Target figures that apply on each day: ({(academy_id, prong): [t per day]}, {(country, prong): [...]})."""
+    t = TargetPopulation.__table__
+    query = sa.select(t.c.country_code, t.c.academy_id, t.c.prong, t.c.target, t.c.effective_from)
+    query = _restrict(query, t.c.academy_id, t.c.country_code, t.c.prong, scope, q)
+    if scope.academy_id is not None or q.academy:
+        pass  # academy-level only (restricted above); country-wide figures are not the academy's
+    history: dict[tuple, list[tuple[date, int]]] = {}
+    for country, academy_id, prong, target, effective in db.session.execute(query.order_by(t.c.effective_from)):
+        history.setdefault((country, academy_id, prong), []).append((effective, target))
+    academy_targets: dict[tuple[int, str], list[int | None]] = {}
+    country_targets: dict[tuple[str, str], list[int | None]] = {}
+    for (country, academy_id, prong), figures in history.items():
+        per_day = []
+        for day in days:
+            applying = [target for effective, target in figures if effective <= day]
+            per_day.append(applying[-1] if applying else None)
+        if academy_id is None:
+            country_targets[(country, prong)] = per_day
+        else:
+            academy_targets[(academy_id, prong)] = per_day
+    return academy_targets, country_targets
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+
+def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
+    """The coverage table for a query, as the API and the dashboard show it."""
+    time_dim = next((g for g in q.group_by if g in TIME_DIMENSIONS), None)
+    periods = period_ends(q.as_of, time_dim) if time_dim else [(None, q.as_of)]
+    days = [d for _, d in periods]
+    facts = _facts(days, scope, q)
+    academy_targets, country_targets = _targets(days, scope, q)
+    academies = {a.id: a for a in db.session.scalars(sa.select(Academy))}
+    by_academy = "academy" in q.group_by
+    by_country = by_academy or "country" in q.group_by
+    by_prong = "prong" in q.group_by
+
+    cells: dict[tuple, dict] = {}
+    keys_with_people = set(facts) | set(academy_targets)
+    for academy_id, prong in keys_with_people:
+        academy = academies.get(academy_id)
+        if academy is None or (q.prong and prong != q.prong):
+            continue
+        for index, (label, day) in enumerate(periods):
+            key = (academy.country_code if by_country else None, academy.slug if by_academy else None,
+                   prong if by_prong else None, label)
+            cell = cells.setdefault(key, {"trained": 0, "in_progress": 0, "enrolled": 0, "academy_targets": [],
+                                          "places": set(), "as_of": day})
+            trained, in_progress, enrolled = facts.get((academy_id, prong), [(0, 0, 0)] * len(days))[index]
+            cell["trained"] += trained
+            cell["in_progress"] += in_progress
+            cell["enrolled"] += enrolled
+            cell["places"].add((academy.country_code, prong))
+            target = academy_targets.get((academy_id, prong), [None] * len(days))[index]
+            if target is not None:
+                cell["academy_targets"].append(target)
+    # Country-wide targets with no academy data still make a row (coverage 0 of a known target).
+    if not by_academy and not (scope.academy_id is not None or q.academy):
+        for (country, prong), per_day in country_targets.items():
+            if q.prong and prong != q.prong:
+                continue
+            for index, (label, day) in enumerate(periods):
+                if per_day[index] is None:
+                    continue
+                key = (country if by_country else None, None, prong if by_prong else None, label)
+                cells.setdefault(key, {"trained": 0, "in_progress": 0, "enrolled": 0, "academy_targets": [],
+                                       "places": set(), "as_of": day})["places"].add((country, prong))
+    rows = []
+    for key, cell in cells.items():
+        country, academy_slug, prong, label = key
+        index = next(i for i, (lab, _d) in enumerate(periods) if lab == label)
+        target = _target_for(cell, country_targets, index, by_academy or scope.academy_id is not None or bool(q.academy))
+        row = {
+            "country": country, "academy": academy_slug, "prong": prong,
+            "target": target, "trained": cell["trained"], "in_progress": cell["in_progress"],
+            "enrolled": cell["enrolled"], "coverage": _ratio(cell["trained"], target), "suppressed": False,
+        }
+        if time_dim:
+            row["period"] = label
+            row["period_end"] = cell["as_of"].isoformat()
+        rows.append(row)
+    rows.sort(key=lambda r: (r.get("period_end") or "", r["country"] or "", r["academy"] or "", r["prong"] or ""))
+    last_label = periods[-1][0]
+    latest = [r for r in rows if r.get("period") == last_label] if time_dim else rows
+    totals = _totals(latest)
+    _suppress(rows, totals, q.group_by, threshold)
+    return {"as_of": q.as_of.isoformat(), "filters": q.filters, "group_by": list(q.group_by),
+            "threshold": threshold, "rows": rows, "totals": totals}
+
+
+def _target_for(cell: dict, country_targets: dict, index: int, academy_level: bool) -> int | None:
+    if not academy_level:
+        # A country-wide figure, where one exists for every place in the cell, wins over the academies' sum.
+        figures = [country_targets.get(place, [None] * (index + 1))[index] for place in cell["places"]]
+        if figures and all(f is not None for f in figures):
+            return sum(figures)
+    return sum(cell["academy_targets"]) if cell["academy_targets"] else None
+
+
+def _ratio(trained: int | None, target: int | None) -> float | None:
+    if trained is None or not target:
+        return None
+    return round(trained / target, 4)
+
+
+def _totals(rows: list[dict]) -> dict:
+    totals = {"target": None, "trained": 0, "in_progress": 0, "enrolled": 0}
+    targets = [r["target"] for r in rows if r["target"] is not None]
+    totals["target"] = sum(targets) if targets else None
+    for name in ("trained", "in_progress", "enrolled"):
+        totals[name] = sum(r[name] for r in rows)
+    totals["coverage"] = _ratio(totals["trained"], totals["target"])
+    totals["suppressed"] = False
+    return totals
+
+
+def _withhold(row: dict) -> None:
+    row.update({"trained": None, "in_progress": None, "enrolled": None, "coverage": None, "suppressed": True})
+
+
+def _suppress(rows: list[dict], totals: dict, group_by: tuple[str, ...], threshold: int) -> None:
+    """Primary suppression of small cells, then secondary suppression so that no total reveals one."""
+    def small(row):
+        return row["enrolled"] is not None and 0 < row["enrolled"] < threshold
+
+    for row in rows:
+        if small(row):
+            _withhold(row)
+    if 0 < totals["enrolled"] < threshold:
+        _withhold(totals)
+    # Every set of rows that a published figure sums up: the response totals (per period), and, for
+    # each grouped dimension, the rows that differ only in it (their sum is the figure one level up).
+    dims = [d for d in ("country", "academy", "prong") if d in group_by or (d == "country" and "academy" in group_by)]
+    if set(group_by) & set(TIME_DIMENSIONS):
+        dims.append("period")
+    groupings = [("period",)] if "period" in dims else [()]
+    for dim in dims:
+        if dim != "period":
+            groupings.append(tuple(d for d in dims if d != dim))
+    changed = True
+    while changed:
+        changed = False
+        for keys in groupings:
+            groups: dict[tuple, list[dict]] = {}
+            for row in rows:
+                groups.setdefault(tuple(row.get(k) for k in keys), []).append(row)
+            for members in groups.values():
+                withheld = [r for r in members if r["suppressed"]]
+                if len(withheld) == 1 and len(members) > 1:
+                    open_rows = [r for r in members if not r["suppressed"]]
+                    _withhold(min(open_rows, key=lambda r: (r["enrolled"], r["trained"])))
+                    changed = True
+
+
+# --- targets -------------------------------------------------------------------------------------
+
+
+def set_target(actor: User, *, country: str, academy: Academy | None, prong: str, target: int,
+               effective_from: date) -> TargetPopulation:
+    """Record a target figure from a date (history is kept; the same date replaces the figure)."""
+    if prong not in PRONG_CHOICES:
+        raise CoverageError("prong", f"Unknown prong '{prong}'.")
+    if target < 0:
+        raise CoverageError("target", "The target cannot be negative.")
+    row = db.session.scalar(sa.select(TargetPopulation).filter_by(
+        country_code=country, academy_id=academy.id if academy else None, prong=prong, effective_from=effective_from))
+    if row is None:
+        row = TargetPopulation(country_code=country, academy_id=academy.id if academy else None, prong=prong,
+                               effective_from=effective_from)
+        db.session.add(row)
+    row.target = target
+    row.created_by_id = actor.id
+    db.session.flush()
+    from app.academy.services import audit
+
+    where = academy.name if academy else country
+    audit(actor, academy, "target.set", row, f"Target for {prong} at {where}: {target} from {effective_from.isoformat()}.")
+    return row
+
+
+def target_history(scope: Scope) -> list[TargetPopulation]:
+    query = sa.select(TargetPopulation).order_by(TargetPopulation.country_code, TargetPopulation.academy_id,
+                                                 TargetPopulation.prong, TargetPopulation.effective_from.desc())
+    if scope.countries is not None:
+        query = query.filter(TargetPopulation.country_code.in_(sorted(scope.countries)))
+    if scope.academy_id is not None:
+        query = query.filter(TargetPopulation.academy_id == scope.academy_id)
+    return list(db.session.scalars(query))
+
+
+def overdue_by_academy(scope: Scope, today: date) -> list[tuple[Academy, int]]:
+    """Trainees with an assignment past its due date and the course not completed, per academy."""
+    from app.academy.models import Assignment, CohortMembership
+
+    done = sa.select(CourseProgress.id).where(
+        CourseProgress.user_id == User.id, CourseProgress.course_id == Assignment.course_id,
+        CourseProgress.completed_at.is_not(None)).exists()
+    direct = (sa.select(Assignment.academy_id, User.id.label("uid")).join(User, User.id == Assignment.user_id)
+              .where(Assignment.due_date < today, Assignment.withdrawn_at.is_(None), User.active.is_(True), ~done))
+    via_cohort = (sa.select(Assignment.academy_id, User.id.label("uid"))
+                  .join(CohortMembership, CohortMembership.cohort_id == Assignment.cohort_id)
+                  .join(User, User.id == CohortMembership.user_id)
+                  .where(Assignment.due_date < today, Assignment.withdrawn_at.is_(None),
+                         CohortMembership.left_at.is_(None), User.active.is_(True), ~done))
+    union = sa.union(direct, via_cohort).subquery()
+    query = (sa.select(Academy, sa.func.count(sa.distinct(union.c.uid)))
+             .join(union, union.c.academy_id == Academy.id).group_by(Academy.id).order_by(Academy.name))
+    if scope.countries is not None:
+        query = query.where(Academy.country_code.in_(sorted(scope.countries)))
+    if scope.academy_id is not None:
+        query = query.where(Academy.id == scope.academy_id)
+    return [(a, n) for a, n in db.session.execute(query).all()]
