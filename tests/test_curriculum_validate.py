@@ -136,3 +136,8 @@ def test_the_real_curriculum_is_valid(app):
     result = app.test_cli_runner().invoke(args=[
         "curricula", "validate", "--curricula", str(ROOT / "curricula"), "--assessments", str(ROOT / "assessments")])
     assert result.exit_code == 0, result.output
+
+
+def test_unquoted_colon_in_a_list_item_is_explained(mini_copy):
+    edit(mini_copy, MODULE, "  - Know the basics.", "  - Know the basics: act, means, purpose.")
+    assert f"{MODULE}:9: item 1 of 'objectives' must be a text (quote it: a ': ' inside makes YAML read a mapping)" in problems(mini_copy)

@@ -258,9 +258,15 @@ def _text_list(meta: LineDict, key: str, report: _Reporter, *, required: bool = 
         if required:
             report(meta.line_of(key), f"missing field '{key}'")
         return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+    if not isinstance(value, list):
         report(meta.line_of(key), f"field '{key}' must be a list of texts")
         return []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            line = value.line_of(index) if isinstance(value, LineList) else meta.line_of(key)
+            hint = " (quote it: a ': ' inside makes YAML read a mapping)" if isinstance(item, dict) else ""
+            report(line, f"item {index + 1} of '{key}' must be a text{hint}")
+            return []
     if required and not value:
         report(meta.line_of(key), f"field '{key}' must not be empty")
     return [v.strip() for v in value]
@@ -629,7 +635,9 @@ def _read_bank(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
         seen[question.key] = question.line
         questions.append(question)
     translations: dict[str, dict] = {}
-    raw_tr = data.get("translations") or {}
+    raw_tr = data.get("translations")
+    if raw_tr is None:
+        raw_tr = LineDict()
     if not isinstance(raw_tr, LineDict):
         report(data.line_of("translations"), "field 'translations' must map languages to translated questions")
         raw_tr = LineDict()
