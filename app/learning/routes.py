@@ -30,9 +30,9 @@ def dashboard():
 @trainee_only
 def module(slug):
     module = _module_or_404(slug)
-    version = services.version_for(current_user, module)
-    content = services.rendition_for(current_user, version)
     progress = services.current_progress(current_user, module)
+    version = services.version_for(current_user, module, progress)
+    content = services.rendition_for(current_user, version)
     status = services.ModuleStatus(module, version, progress, 0, None)
     return render_template(
         "learning/module.html", module=module, version=version, content=content, status=status,
@@ -45,12 +45,13 @@ def module(slug):
 @trainee_only
 def section(slug, number):
     module = _module_or_404(slug)
-    version = services.version_for(current_user, module)
+    progress = services.current_progress(current_user, module)
+    version = services.version_for(current_user, module, progress)
     if not 1 <= number <= version.section_count:
         abort(404)
-    if not services.can_read_section(current_user, module, number - 1):
+    if not services.can_read_section(progress, number - 1):
         flash(_("Please read the sections in order."), "info")
-        status = services.ModuleStatus(module, version, services.current_progress(current_user, module), 0, None)
+        status = services.ModuleStatus(module, version, progress, 0, None)
         return redirect(url_for(".section", slug=slug, number=status.resume_section + 1))
     content = services.rendition_for(current_user, version)
     return render_template(

@@ -55,8 +55,15 @@ class QuizIncomplete(LearningError):
 
 def module_for(user: User, slug: str) -> Module:
     """A module the trainee is entitled to take, or LearningError(404): one place for that rule."""
-    module = db.session.scalar(sa.select(Module).filter_by(slug=slug, retired=False))
-    if module is None or not user.is_trainee or not may_take_module(user, module):
+    found = db.session.execute(
+        sa.select(Module, Course.prong).join(Course, Course.id == Module.course_id).filter(
+            Module.slug == slug, Module.retired.is_(False))
+    ).first()
+    if found is None or not user.is_trainee:
+        raise LearningError("No such module in your courses.", 404)
+    module, prong = found
+    # Fast path for the common case: the course of the trainee's own service category.
+    if prong != user.category and not may_take_module(user, module):
         raise LearningError("No such module in your courses.", 404)
     return module
 
@@ -194,9 +201,13 @@ def _start_progress(user: User, module: Module) -> ModuleProgress:
     return progress
 
 
-def version_for(user: User, module: Module) -> ModuleVersion:
+_UNSET = object()
+
+
+def version_for(user: User, module: Module, progress=_UNSET) -> ModuleVersion:
     """The version a trainee reads: the one they started, else the current one."""
-    progress = current_progress(user, module)
+    if progress is _UNSET:
+        progress = current_progress(user, module)
     version_id = progress.module_version_id if progress else module.current_version_id
     return db.session.get(ModuleVersion, version_id)
 
@@ -218,8 +229,8 @@ def record_section_read(user: User, module: Module, index: int) -> ModuleProgres
     return progress
 
 
-def can_read_section(user: User, module: Module, index: int) -> bool:
-    progress = current_progress(user, module)
+def can_read_section(progress: ModuleProgress | None, index: int) -> bool:
+    """Sections are read in order: the next unread one, or any already read."""
     return index <= (progress.furthest_section + 1 if progress else 0)
 
 
