@@ -52,6 +52,7 @@ def dashboard():
     countries = list(db.session.scalars(sa.select(Country).order_by(Country.name))) if scope.countries is None else []
     return render_template("coverage/dashboard.html", tables=tables, charts=_charts(tables), query=base, regional=regional,
                            countries=countries, overdue=services.overdue_by_academy(scope, utcnow().date()),
+                           gain=services.knowledge_gain(base, scope, _threshold()),
                            threshold=_threshold())
 
 

@@ -403,3 +403,38 @@ def overdue_by_academy(scope: Scope, today: date) -> list[tuple[Academy, int]]:
     if scope.academy_id is not None:
         query = query.where(Academy.id == scope.academy_id)
     return [(a, n) for a, n in db.session.execute(query).all()]
+
+
+def knowledge_gain(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> list[dict]:
+    """Per prong: mean post-test score minus mean pre-test score, over trainees who took both by D.
+
+    Groups of fewer than `threshold` such trainees are withheld, as for coverage.
+    """
+    from app.learning.models import QuizAttempt
+
+    end = _end_of(q.as_of)
+    tests = (sa.select(QuizAttempt.user_id, QuizAttempt.course_id, QuizAttempt.kind, QuizAttempt.score_percent)
+             .where(QuizAttempt.kind.in_(("pre_test", "post_test")), QuizAttempt.submitted_at.is_not(None),
+                    QuizAttempt.submitted_at < end).subquery())
+    pre, post = tests.alias("pre"), tests.alias("post")
+    query = (
+        sa.select(Course.prong, sa.func.count(), sa.func.avg(pre.c.score_percent), sa.func.avg(post.c.score_percent))
+        .select_from(pre)
+        .join(post, sa.and_(post.c.user_id == pre.c.user_id, post.c.course_id == pre.c.course_id,
+                            post.c.kind == "post_test"))
+        .join(Course, Course.id == pre.c.course_id)
+        .join(User, User.id == pre.c.user_id)
+        .where(pre.c.kind == "pre_test")
+        .group_by(Course.prong).order_by(Course.prong)
+    )
+    query = _restrict(query, User.academy_id, User.country_code, Course.prong, scope, q)
+    rows = []
+    for prong, people, mean_pre, mean_post in db.session.execute(query):
+        shown = people >= threshold
+        rows.append({
+            "prong": prong, "people": people if shown else None, "suppressed": not shown,
+            "pre": round(float(mean_pre), 1) if shown else None,
+            "post": round(float(mean_post), 1) if shown else None,
+            "gain": round(float(mean_post) - float(mean_pre), 1) if shown else None,
+        })
+    return rows

@@ -85,6 +85,7 @@ def _load_courses(cur: Curriculum, report: LoadReport) -> dict[str, Course]:
         course = courses.get(prong) or Course(prong=prong)
         course.title = course_def.title
         course.description = course_def.description
+        course.test_draw = course_def.test_draw
         db.session.add(course)
         courses[prong] = course
         report.courses += 1

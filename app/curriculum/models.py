@@ -30,6 +30,8 @@ class Course(db.Model):
     prong: Mapped[str] = mapped_column(sa.String(20), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text)
+    #: Questions drawn for the course pre-test and post-test (from the modules' banks); null: no tests.
+    test_draw: Mapped[int | None]
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.position",
         primaryjoin="and_(Course.id == Module.course_id, Module.retired.is_(False))", viewonly=True,

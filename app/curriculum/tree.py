@@ -79,6 +79,9 @@ class CourseDef:
     description: str
     audience: str
     path: str
+    #: Questions in the course pre-test and post-test (drawn from the modules' banks); None: no tests.
+    test_draw: int | None = None
+    test_line: int = 1
 
 
 @dataclass
@@ -457,12 +460,21 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
     declared = _text(data, "prong", report)
     if declared and declared != prong:
         report(data.line_of("prong"), f"prong '{declared}' does not match the directory '{prong}'")
+    test_draw = None
+    tests = data.get("tests")
+    if tests is not None:
+        if not isinstance(tests, LineDict):
+            report(data.line_of("tests"), "field 'tests' must be a mapping with 'draw'")
+        else:
+            test_draw = _int(tests, "draw", report, minimum=1, maximum=100)
     cur.courses[prong] = CourseDef(
         prong,
         _text(data, "title", report),
         _text(data, "description", report),
         _text(data, "audience", report, required=False),
         display,
+        test_draw,
+        data.line_of("tests"),
     )
 
 
@@ -788,6 +800,17 @@ def _cross_check(cur: Curriculum) -> None:
         if len(tr.objectives) != len(module.objectives):
             problems.append(Problem(tr.path, 1, f"has {len(tr.objectives)} objectives but the module has {len(module.objectives)}"))
         _check_placeholders(tr.body.placeholders, tr.path, cur)
+    for prong, course in cur.courses.items():
+        if course.test_draw is None:
+            continue
+        banks = [cur.banks[m.id] for m in cur.modules_of(prong) if m.id in cur.banks]
+        for code in sorted(cur.profiles):
+            available = sum(1 for b in banks for q in b.questions if not q.countries or code in q.countries)
+            if available < course.test_draw:
+                problems.append(Problem(course.path, course.test_line,
+                                        f"the course tests draw {course.test_draw} questions but the modules have only "
+                                        f"{available} for {code}"))
+                break
     for key, bank in cur.banks.items():
         if bank.module_id not in cur.modules:
             if bank.module_id:

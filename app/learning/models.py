@@ -37,16 +37,25 @@ class ModuleProgress(db.Model):
     )
 
 
+ATTEMPT_KINDS = ("module", "pre_test", "post_test")
+
+
 class QuizAttempt(db.Model):
-    """One drawing of a module's quiz for one trainee; submitted once, never changed after."""
+    """One drawing of a quiz for one trainee; submitted once, never changed after.
+
+    `kind` is "module" for a module's quiz, or "pre_test"/"post_test" for a course's tests, which draw
+    from the banks of all its modules and measure knowledge gain (no pass mark).
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Unguessable id the quiz form carries; a replayed token finds a submitted attempt and is refused.
     token: Mapped[str] = mapped_column(sa.String(43), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"))
-    module_version_id: Mapped[int] = mapped_column(sa.ForeignKey("module_version.id"))
-    bank_id: Mapped[int] = mapped_column(sa.ForeignKey("question_bank.id"))
+    kind: Mapped[str] = mapped_column(sa.String(10), default="module")
+    course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course.id"))
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id"))
+    module_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module_version.id"))
+    bank_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question_bank.id"))
     #: [{"question_id": int, "order": [option ids as shown]}], in the order shown.
     drawn: Mapped[list] = mapped_column(sa.JSON)
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
@@ -57,17 +66,20 @@ class QuizAttempt(db.Model):
     correct_count: Mapped[int | None]
     question_count: Mapped[int]
     score_percent: Mapped[int | None]
+    #: Pass or fail against the module's pass mark; null for course tests, which have none.
     passed: Mapped[bool | None]
 
-    module: Mapped[Module] = relationship()
+    module: Mapped[Module | None] = relationship()
 
     __table_args__ = (
         sa.Index("ix_quiz_attempt_user_module", "user_id", "module_id"),
+        sa.Index("ix_quiz_attempt_user_course_kind", "user_id", "course_id", "kind"),
         sa.CheckConstraint("question_count > 0", name="has_questions"),
+        sa.CheckConstraint(sa.text("kind IN ('module', 'pre_test', 'post_test')"), name="kind"),
         sa.CheckConstraint(
-            "(submitted_at IS NULL AND passed IS NULL) OR (submitted_at IS NOT NULL AND passed IS NOT NULL)",
-            name="graded_when_submitted",
-        ),
+            "(kind = 'module' AND module_id IS NOT NULL AND bank_id IS NOT NULL) "
+            "OR (kind <> 'module' AND course_id IS NOT NULL)", name="target"),
+        sa.CheckConstraint("(submitted_at IS NULL) = (score_percent IS NULL)", name="graded_when_submitted"),
     )
 
 

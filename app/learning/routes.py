@@ -92,19 +92,8 @@ def quiz(slug):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400, _("The quiz form has expired or was altered; nothing was recorded. Please open the quiz again."))
-        try:
-            attempt = services.submit_quiz(current_user, form.attempt.data, request.form.to_dict(flat=False))
-        except services.QuizIncomplete as exc:
-            db.session.rollback()
-            attempt = services.attempt_for_form(current_user, form.attempt.data)
-            flash(exc.message, "error")
-            return render_template("learning/quiz.html", module=module, form=form,
-                                   view=services.quiz_form_view(attempt), chosen=exc.chosen), 422
-        except services.QuizRejected as exc:
-            db.session.rollback()
-            return render_template("learning/rejected.html", module=module, message=exc.message), exc.status
-        db.session.commit()
-        return redirect(url_for(".result", token=attempt.token))
+        return _submit(form, back=url_for(".module", slug=slug), action=url_for(".quiz", slug=slug),
+                       heading=_("Quiz"), title=module.current_version.title)
     try:
         attempt = services.start_quiz(current_user, module)
     except services.LearningError as exc:
@@ -114,8 +103,57 @@ def quiz(slug):
         abort(exc.status, exc.message)
     db.session.commit()
     form.attempt.data = attempt.token
-    return render_template("learning/quiz.html", module=module, form=form,
-                           view=services.quiz_form_view(attempt), chosen={})
+    return render_template("learning/quiz.html", form=form, view=services.quiz_form_view(attempt), chosen={},
+                           action=url_for(".quiz", slug=slug), back=url_for(".module", slug=slug),
+                           heading=_("Quiz"), title=module.current_version.title)
+
+
+def _submit(form, *, back, action, heading, title):
+    """Grade a submitted quiz or course test; shared by both so the same rules refuse the same forms."""
+    try:
+        attempt = services.submit_quiz(current_user, form.attempt.data, request.form.to_dict(flat=False))
+    except services.QuizIncomplete as exc:
+        db.session.rollback()
+        attempt = services.attempt_for_form(current_user, form.attempt.data)
+        flash(exc.message, "error")
+        return render_template("learning/quiz.html", form=form, view=services.quiz_form_view(attempt),
+                               chosen=exc.chosen, action=action, back=back, heading=heading, title=title), 422
+    except services.QuizRejected as exc:
+        db.session.rollback()
+        return render_template("learning/rejected.html", back=back, message=exc.message), exc.status
+    db.session.commit()
+    return redirect(url_for(".result", token=attempt.token))
+
+
+TEST_NAMES = {"pre-test": "pre_test", "post-test": "post_test"}
+
+
+@bp.route("/courses/<int:course_id>/<any('pre-test', 'post-test'):which>", methods=["GET", "POST"])
+@trainee_only
+def course_test(course_id, which):
+    plan = next((p for p in services.my_courses(current_user) if p.course.id == course_id), None)
+    if plan is None:
+        abort(404)
+    kind = TEST_NAMES[which]
+    heading = _("Pre-test") if kind == "pre_test" else _("Post-test")
+    form = QuizForm()
+    here = url_for(".course_test", course_id=course_id, which=which)
+    back = url_for(".dashboard")
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, _("The form has expired or was altered; nothing was recorded. Please open the test again."))
+        return _submit(form, back=back, action=here, heading=heading, title=plan.course.title)
+    try:
+        attempt = services.start_course_test(current_user, plan.course, kind)
+    except services.LearningError as exc:
+        if exc.status == 409:
+            flash(exc.message, "info")
+            return redirect(back)
+        abort(exc.status, exc.message)
+    db.session.commit()
+    form.attempt.data = attempt.token
+    return render_template("learning/quiz.html", form=form, view=services.quiz_form_view(attempt), chosen={},
+                           action=here, back=back, heading=heading, title=plan.course.title)
 
 
 @bp.route("/results/<token>")
@@ -126,6 +164,6 @@ def result(token):
     except services.LearningError as exc:
         abort(exc.status, exc.message)
     module = attempt.module
-    progress = services.current_progress(current_user, module)
+    progress = services.current_progress(current_user, module) if attempt.kind == "module" else None
     return render_template("learning/result.html", module=module, attempt=attempt,
                            view=services.result_view(attempt), progress=progress)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
 
 from app.academy.entitlements import Entitlement, entitlements_for, may_take_module
 from app.auth.models import User
@@ -75,6 +76,7 @@ class CoursePlan:
     course: Course
     entitlement: Entitlement
     statuses: list[ModuleStatus]
+    tests: dict
 
     @property
     def summary(self) -> dict:
@@ -94,7 +96,7 @@ def my_courses(user: User) -> list[CoursePlan]:
         statuses = course_statuses(user, course)
         if ent.module_ids is not None:
             statuses = [s for s in statuses if s.module.id in ent.module_ids]
-        plans.append(CoursePlan(course, ent, statuses))
+        plans.append(CoursePlan(course, ent, statuses, course_tests(user, course)))
     return plans
 
 
@@ -273,6 +275,20 @@ def _bank_language(bank: QuestionBank, language: str) -> str:
     return language if language in (bank.translations or {}) else BASE_LANGUAGE
 
 
+def _draw(questions: list[Question], count: int) -> list[dict]:
+    """Questions drawn at random, each with its options shuffled; kept on the attempt."""
+    entries = []
+    for q in _random.sample(questions, min(count, len(questions))):
+        order = [o["id"] for o in q.data.get("options", [])]
+        _random.shuffle(order)
+        entries.append({"question_id": q.id, "order": order})
+    return entries
+
+
+def _for_country(questions, country: str) -> list[Question]:
+    return [q for q in questions if not q.countries or country in q.countries]
+
+
 def start_quiz(user: User, module: Module) -> QuizAttempt:
     """An open attempt for the trainee (reused until submitted), with questions drawn server-side."""
     progress = current_progress(user, module)
@@ -287,16 +303,10 @@ def start_quiz(user: User, module: Module) -> QuizAttempt:
     )
     if open_attempt is not None:
         return open_attempt
-    questions = [q for q in bank.questions if not q.countries or user.country_code in q.countries]
-    drawn = _random.sample(questions, min(bank.draw_count, len(questions)))
-    entries = []
-    for q in drawn:
-        order = [o["id"] for o in q.data.get("options", [])]
-        _random.shuffle(order)
-        entries.append({"question_id": q.id, "order": order})
+    entries = _draw(_for_country(bank.questions, user.country_code), bank.draw_count)
     attempt = QuizAttempt(
-        token=secrets.token_urlsafe(32), user_id=user.id, module_id=module.id,
-        module_version_id=progress.module_version_id, bank_id=bank.id, drawn=entries,
+        token=secrets.token_urlsafe(32), user_id=user.id, kind="module", module_id=module.id,
+        course_id=module.course_id, module_version_id=progress.module_version_id, bank_id=bank.id, drawn=entries,
         language=_bank_language(bank, user.language), question_count=len(entries),
     )
     db.session.add(attempt)
@@ -304,20 +314,87 @@ def start_quiz(user: User, module: Module) -> QuizAttempt:
     return attempt
 
 
+# --- course pre-tests and post-tests --------------------------------------------------------------
+
+TEST_KINDS = ("pre_test", "post_test")
+
+
+def course_tests(user: User, course: Course) -> dict:
+    """For each of the course's tests: whether it can be taken now, and the submitted attempt if any.
+
+    The pre-test is for before the course (until the first section is read); the post-test for after
+    it is complete. Each is taken once: their difference is the trainee's knowledge gain.
+    """
+    if not course.test_draw:
+        return {}
+    submitted = {
+        a.kind: a for a in db.session.scalars(sa.select(QuizAttempt).filter(
+            QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
+            QuizAttempt.kind.in_(TEST_KINDS), QuizAttempt.submitted_at.is_not(None)))
+    }
+    record = db.session.scalar(sa.select(CourseProgress).filter_by(user_id=user.id, course_id=course.id))
+    started = record is not None
+    complete = record is not None and record.completed_at is not None
+    return {
+        "pre_test": {"attempt": submitted.get("pre_test"), "open": not started and "pre_test" not in submitted},
+        "post_test": {"attempt": submitted.get("post_test"), "open": complete and "post_test" not in submitted},
+    }
+
+
+def start_course_test(user: User, course: Course, kind: str) -> QuizAttempt:
+    state = course_tests(user, course).get(kind)
+    if state is None:
+        raise LearningError("This course has no such test.", 404)
+    if not state["open"]:
+        if state["attempt"] is not None:
+            raise LearningError("You have already taken this test.", 409)
+        message = ("The pre-test is taken before starting the course." if kind == "pre_test"
+                   else "The post-test opens when the course is complete.")
+        raise LearningError(message, 409)
+    open_attempt = db.session.scalar(
+        sa.select(QuizAttempt).filter_by(user_id=user.id, course_id=course.id, kind=kind, submitted_at=None)
+        .order_by(QuizAttempt.id.desc()).limit(1)
+    )
+    if open_attempt is not None:
+        return open_attempt
+    bank_ids = [m.current_bank_id for m in course.modules if m.current_bank_id]
+    pool = _for_country(db.session.scalars(sa.select(Question).filter(Question.bank_id.in_(bank_ids))).all(),
+                        user.country_code)
+    entries = _draw(pool, course.test_draw)
+    if not entries:
+        raise LearningError("This course has no questions yet.", 404)
+    attempt = QuizAttempt(token=secrets.token_urlsafe(32), user_id=user.id, kind=kind, course_id=course.id,
+                          drawn=entries, language=user.language, question_count=len(entries))
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
 def _questions_of(attempt: QuizAttempt) -> dict[int, Question]:
     ids = [e["question_id"] for e in attempt.drawn]
-    return {q.id: q for q in db.session.scalars(sa.select(Question).filter(Question.id.in_(ids)))}
+    query = sa.select(Question).filter(Question.id.in_(ids)).options(sa.orm.selectinload(Question.bank))
+    return {q.id: q for q in db.session.scalars(query)}
 
 
-def _localised(question: Question, bank: QuestionBank, language: str) -> dict:
+def _localised(question: Question, language: str) -> tuple[dict, str | None]:
+    """The question in `language` where its bank has a translation; and that translation's status."""
     text = dict(question.data)
-    tr = (bank.translations or {}).get(language, {}).get("questions", {}).get(question.key)
+    translation = (question.bank.translations or {}).get(language, {})
+    tr = translation.get("questions", {}).get(question.key)
     if tr:
         text["prompt"] = tr.get("prompt") or text["prompt"]
         text["explanation"] = tr.get("explanation") or text["explanation"]
         names = tr.get("options") or {}
         text["options"] = [{"id": o["id"], "text": names.get(o["id"], o["text"])} for o in text.get("options", [])]
-    return text
+        return text, translation.get("status")
+    return text, None
+
+
+def _pass_mark(attempt: QuizAttempt) -> int | None:
+    """A module quiz's pass mark; course tests have none."""
+    if attempt.kind != "module":
+        return None
+    return db.session.scalar(sa.select(QuestionBank.pass_mark).filter_by(id=attempt.bank_id))
 
 
 TRUE_FALSE_VALUES = ("true", "false")
@@ -325,12 +402,13 @@ TRUE_FALSE_VALUES = ("true", "false")
 
 def quiz_form_view(attempt: QuizAttempt) -> dict:
     """What the quiz page shows: prompts and options, never answers or explanations."""
-    bank = db.session.get(QuestionBank, attempt.bank_id)
     questions = _questions_of(attempt)
     items = []
+    draft = False
     for number, entry in enumerate(attempt.drawn, start=1):
         q = questions[entry["question_id"]]
-        text = _localised(q, bank, attempt.language)
+        text, status = _localised(q, attempt.language)
+        draft = draft or status == "draft"
         by_id = {o["id"]: o["text"] for o in text.get("options", [])}
         if q.type == "true_false":
             options = [("true", None), ("false", None)]
@@ -339,8 +417,7 @@ def quiz_form_view(attempt: QuizAttempt) -> dict:
             options = [(str(pos), by_id[oid]) for pos, oid in enumerate(entry["order"], start=1)]
         items.append({"field": f"q-{q.id}", "number": number, "type": q.type, "prompt": text["prompt"],
                       "options": options})
-    status = (bank.translations or {}).get(attempt.language, {}).get("status")
-    return {"questions": items, "draft_translation": status == "draft", "pass_mark": bank.pass_mark}
+    return {"questions": items, "draft_translation": draft, "pass_mark": _pass_mark(attempt)}
 
 
 def _parse_answers(attempt: QuizAttempt, questions: dict[int, Question], form: Mapping[str, list[str]]):
@@ -378,7 +455,7 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
     chosen = _parse_answers(attempt, questions, form)
     if len(chosen) < len(attempt.drawn):
         raise QuizIncomplete("Please answer every question before submitting.", chosen)
-    bank = db.session.get(QuestionBank, attempt.bank_id)
+    pass_mark = _pass_mark(attempt)
     answers: dict[str, object] = {}
     correct = 0
     for entry in attempt.drawn:
@@ -394,7 +471,7 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
         answers[str(q.id)] = given
         correct += int(right)
     total = len(attempt.drawn)
-    passed = correct * 100 >= bank.pass_mark * total
+    passed = None if pass_mark is None else correct * 100 >= pass_mark * total
     now = utcnow()
     # Conditional update: of two racing submissions of one attempt, exactly one is recorded.
     result = db.session.execute(
@@ -407,7 +484,7 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
     if result.rowcount != 1:
         raise QuizRejected("This quiz attempt has already been submitted; it was not recorded again.", 409)
     db.session.refresh(attempt)
-    if passed:
+    if passed and attempt.kind == "module":
         progress = db.session.scalar(
             sa.select(ModuleProgress).filter_by(user_id=user.id, module_version_id=attempt.module_version_id)
         )
@@ -427,12 +504,11 @@ def attempt_for(user: User, token: str) -> QuizAttempt:
 
 def result_view(attempt: QuizAttempt) -> dict:
     """A submitted attempt with what was chosen, what was right, and the explanations."""
-    bank = db.session.get(QuestionBank, attempt.bank_id)
     questions = _questions_of(attempt)
     items = []
     for number, entry in enumerate(attempt.drawn, start=1):
         q = questions[entry["question_id"]]
-        text = _localised(q, bank, attempt.language)
+        text, _status = _localised(q, attempt.language)
         given = attempt.answers.get(str(q.id))
         key = q.data["answer"]
         if q.type == "true_false":
@@ -446,13 +522,14 @@ def result_view(attempt: QuizAttempt) -> dict:
             right = set(given) == keys
         items.append({"number": number, "type": q.type, "prompt": text["prompt"], "options": options,
                       "right": right, "explanation": text["explanation"]})
-    return {"questions": items, "pass_mark": bank.pass_mark}
+    return {"questions": items, "pass_mark": _pass_mark(attempt)}
 
 
 def attempts_of(user: User, module: Module) -> list[QuizAttempt]:
     return list(db.session.scalars(
         sa.select(QuizAttempt).filter(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id,
-                                      QuizAttempt.submitted_at.is_not(None)).order_by(QuizAttempt.submitted_at.desc())
+                                      QuizAttempt.kind == "module", QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at.desc())
     ))
 
 
