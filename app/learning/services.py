@@ -137,6 +137,7 @@ def current_progress(user: User, module: Module) -> ModuleProgress | None:
     return db.session.scalar(
         sa.select(ModuleProgress)
         .filter_by(user_id=user.id, module_id=module.id)
+        .options(sa.orm.joinedload(ModuleProgress.module_version))  # the reader needs both: one query
         .order_by(ModuleProgress.id.desc())
         .limit(1)
     )
@@ -210,8 +211,9 @@ def version_for(user: User, module: Module, progress=_UNSET) -> ModuleVersion:
     """The version a trainee reads: the one they started, else the current one."""
     if progress is _UNSET:
         progress = current_progress(user, module)
-    version_id = progress.module_version_id if progress else module.current_version_id
-    return db.session.get(ModuleVersion, version_id)
+    if progress is not None:
+        return progress.module_version
+    return db.session.get(ModuleVersion, module.current_version_id)
 
 
 def record_section_read(user: User, module: Module, index: int) -> ModuleProgress:
