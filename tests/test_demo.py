@@ -16,7 +16,7 @@ def test_demo_seed_creates_every_role_once_and_accounts_sign_in(real_app):
     assert second.exit_code == 0, second.output
     with real_app.app_context():
         roles = set(db.session.scalars(sa.select(User.role)))
-        assert roles == {"trainee", "academy_admin", "coordinator", "platform_admin"}
+        assert roles == {"trainee", "academy_admin", "coordinator", "regional_coordinator", "platform_admin"}
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == len(DEMO_USERS)
     client = real_app.test_client()
     response = login(client, "trainee@thb-academy.test", DEMO_PASSWORD)
@@ -26,3 +26,15 @@ def test_demo_seed_creates_every_role_once_and_accounts_sign_in(real_app):
     login(admin, "academy.admin@thb-academy.test", DEMO_PASSWORD)
     report = admin.get("/academies/demo-police-academy-al/reports").text
     assert "trainee@thb-academy.test" in report
+
+
+def test_demo_coordinators_see_coverage(real_app):
+    real_app.test_cli_runner().invoke(args=["demo", "seed"])
+    national = real_app.test_client()
+    login(national, "coordinator@thb-academy.test", DEMO_PASSWORD)
+    page = national.get("/coverage/")
+    assert page.status_code == 200 and "Coverage by prong" in page.text
+    regional = real_app.test_client()
+    login(regional, "regional@thb-academy.test", DEMO_PASSWORD)
+    page = regional.get("/coverage/")
+    assert page.status_code == 200 and "Coverage by country and prong" in page.text

@@ -85,6 +85,8 @@ DEMO_USERS = [
     dict(email="academy.admin@thb-academy.test", name="Elira Demo", role="academy_admin", country="AL",
          academy="demo-police-academy-al", language="en"),
     dict(email="coordinator@thb-academy.test", name="Genti Demo", role="coordinator", country="AL", language="en"),
+    dict(email="regional@thb-academy.test", name="Regional Demo", role="regional_coordinator", country="RS",
+         language="en"),
     dict(email="admin@thb-academy.test", name="Platform Admin", role="platform_admin", country="AL", language="en"),
 ]
 
