@@ -84,3 +84,16 @@ def load_command(curricula, assessments):
         click.echo(f"  new version: {line}")
     for slug in report.retired:
         click.echo(f"  retired (file removed): {slug}")
+
+
+@curricula_cli.command("status")
+@_with_dirs
+@with_appcontext
+def status_command(curricula, assessments):
+    """Print, per course and module, which countries have a national passage and which languages a translation."""
+    from .status import as_text, matrix
+
+    cur = _read(curricula, assessments)
+    click.echo(as_text(matrix(cur), sorted(cur.profiles)))
+    if cur.problems:
+        click.echo(f"Note: {len(cur.problems)} validation problem(s); run 'flask curricula validate'.", err=True)

@@ -33,3 +33,19 @@ def preview(slug):
     return render_template("curriculum/preview.html", module=module, version=version, content=content,
                            countries=countries, country=country, language=language,
                            languages=services.preview_languages(module))
+
+
+@bp.route("/status")
+@roles_required(Role.PLATFORM_ADMIN)
+def status():
+    """The localisation matrix, read from the curriculum files as deployed."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .status import matrix
+    from .tree import read_curriculum
+
+    cur = read_curriculum(Path(current_app.config["CURRICULA_DIR"]), Path(current_app.config["ASSESSMENTS_DIR"]))
+    return render_template("curriculum/status.html", rows=matrix(cur), countries=sorted(cur.profiles),
+                           problems=cur.problems)

@@ -1,0 +1,68 @@
+"""The localisation matrix: per course and module, which countries have a national passage and which
+languages a translation, and how far each is verified or reviewed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .tree import Curriculum
+
+VERIFIED, UNVERIFIED, MISSING = "verified", "unverified", "missing"
+
+
+@dataclass
+class ModuleStatusRow:
+    prong: str
+    module_id: str
+    title: str
+    version: str
+    slots: list[str]
+    #: country code -> verified | unverified | missing (only when the module has national slots)
+    national: dict[str, str] = field(default_factory=dict)
+    #: language (or language-COUNTRY) -> "draft" | "reviewed", with " (outdated)" if it translates an older version
+    translations: dict[str, str] = field(default_factory=dict)
+    questions: int = 0
+
+
+def matrix(cur: Curriculum) -> list[ModuleStatusRow]:
+    rows = []
+    for prong in ("police", "investigators", "judiciary"):
+        for module in cur.modules_of(prong):
+            slots = list(dict.fromkeys(module.body.slots))
+            row = ModuleStatusRow(prong, module.id, module.title, str(module.version), slots,
+                                  questions=len(cur.banks[module.id].questions) if module.id in cur.banks else 0)
+            if slots:
+                passages = cur.passages_of(module.id)
+                for code in sorted(cur.profiles):
+                    mine = [p for p in passages if p.country == code]
+                    covered = {slot for p in mine for slot in p.passages}
+                    if not set(slots) <= covered:
+                        row.national[code] = MISSING
+                    elif all(p.verified for p in mine):
+                        row.national[code] = VERIFIED
+                    else:
+                        row.national[code] = UNVERIFIED
+            for tr in cur.translations_of(module.id):
+                key = f"{tr.language}-{tr.country}" if tr.country else tr.language
+                outdated = " (outdated)" if str(tr.source_version) != str(module.version) else ""
+                row.translations[key] = tr.status + outdated
+            rows.append(row)
+    return rows
+
+
+SYMBOLS = {VERIFIED: "✓", UNVERIFIED: "~", MISSING: "·"}
+
+
+def as_text(rows: list[ModuleStatusRow], countries: list[str]) -> str:
+    """A plain-text table for the terminal."""
+    lines = ["Localisation matrix. National passages: ✓ verified, ~ unverified, · missing, - no national slot.",
+             f"{'module':<48} {'v':>3} {'qs':>3}  " + " ".join(f"{c:<2}" for c in countries) + "  translations"]
+    current = None
+    for row in rows:
+        if row.prong != current:
+            current = row.prong
+            lines.append(f"[{current}]")
+        marks = " ".join(f"{SYMBOLS[row.national[c]]:<2}" if row.slots else "- " for c in countries)
+        translations = ", ".join(f"{k} {v}" for k, v in sorted(row.translations.items())) or "none"
+        lines.append(f"{row.module_id:<48} {row.version:>3} {row.questions:>3}  {marks}  {translations}")
+    return "\n".join(lines)
