@@ -69,6 +69,9 @@ class User(UserMixin, db.Model):
     suspended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: Wrong passwords in a row; at MAX_FAILED_LOGINS the account is locked until `locked_until`.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
     country: Mapped[Country] = relationship()
     academy: Mapped[Academy | None] = relationship()

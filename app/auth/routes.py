@@ -36,7 +36,9 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            flash(_("The e-mail or password is not right, or the account is suspended."), "error")
+            db.session.commit()  # keeps the count of failed attempts
+            flash(_("The e-mail or password is not right, or the account is suspended or locked for a few "
+                    "minutes after repeated failures."), "error")
         else:
             login_user(user)
             db.session.commit()
