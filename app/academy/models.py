@@ -83,6 +83,7 @@ class Assignment(db.Model):
     course: Mapped[Course] = relationship()
     module: Mapped[Module | None] = relationship()
     cohort: Mapped[Cohort | None] = relationship()
+    trainee = relationship("User", foreign_keys=[user_id])
 
     __table_args__ = (
         sa.CheckConstraint("(user_id IS NULL) <> (cohort_id IS NULL)", name="one_target"),

@@ -316,7 +316,7 @@ def cohort(slug, cohort_id):
             db.session.commit()
             flash(_("%(n)d trainee(s) added.", n=added), "success")
             return redirect(url_for(".cohort", slug=slug, cohort_id=group.id))
-    assignments = [a for a in services.assignments_of(academy) if a.cohort_id == group.id]
+    assignments = services.assignments_of(academy, group)
     return render_template("academy/cohort.html", academy=academy, cohort=group, form=form,
                            members=services.cohort_members(group), assignments=assignments,
                            action=ActionForm()), (422 if form.errors else 200)
@@ -377,9 +377,7 @@ def assignments(slug):
                 flash(_("Assigned."), "success")
                 return redirect(url_for(".assignments", slug=slug))
     return render_template("academy/assignments.html", academy=academy, form=form,
-                           assignments=services.assignments_of(academy), action=ActionForm(),
-                           trainees={u.id: u for u in db.session.scalars(sa.select(User).filter(
-                               User.id.in_([a.user_id for a in services.assignments_of(academy) if a.user_id])))}), \
+                           assignments=services.assignments_of(academy), action=ActionForm()), \
         (422 if form.errors else 200)
 
 

@@ -245,10 +245,18 @@ def withdraw_assignment(actor: User, academy: Academy, assignment: Assignment) -
     audit(actor, academy, "assignment.withdraw", assignment, f"Withdrew assignment #{assignment.id}.")
 
 
-def assignments_of(academy: Academy) -> list[Assignment]:
-    return list(db.session.scalars(
-        sa.select(Assignment).filter_by(academy_id=academy.id, withdrawn_at=None).order_by(Assignment.id.desc())
-    ))
+def assignments_of(academy: Academy, cohort: Cohort | None = None) -> list[Assignment]:
+    """Current assignments, with course, module, cohort and trainee loaded in a few queries (no N+1)."""
+    from sqlalchemy.orm import selectinload
+
+    query = (sa.select(Assignment).filter_by(academy_id=academy.id, withdrawn_at=None)
+             .options(selectinload(Assignment.course), selectinload(Assignment.cohort),
+                      selectinload(Assignment.module).selectinload(Module.current_version),
+                      selectinload(Assignment.trainee))
+             .order_by(Assignment.id.desc()))
+    if cohort is not None:
+        query = query.filter_by(cohort_id=cohort.id)
+    return list(db.session.scalars(query))
 
 
 def set_mandatory(actor: User, academy: Academy, course: Course, category: str, due_within_days: int | None):
