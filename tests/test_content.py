@@ -46,3 +46,46 @@ def test_every_module_is_rendered_for_every_country(real_app):
             rendered = set(db.session.scalars(sa.select(ModuleRendition.country_code).filter_by(
                 module_version_id=module.current_version_id, language="en")))
             assert rendered == countries, module.slug
+
+
+def test_every_module_has_a_fictional_case_a_summary_and_at_least_twelve_questions():
+    cur = tree()
+    for module in cur.modules.values():
+        headings = [s.heading for s in module.body.sections]
+        assert any(h.rstrip().endswith("(fictional)") for h in headings), (module.path, headings)
+        assert headings[-1] == "Summary", module.path
+        bank = cur.banks[module.id]
+        assert len(bank.questions) >= 12, (bank.path, len(bank.questions))
+
+
+def test_every_course_has_a_child_trafficking_section_and_pre_and_post_tests():
+    cur = tree()
+    for prong in PRONGS:
+        headings = [s.heading.lower() for m in cur.modules_of(prong) for s in m.body.sections]
+        assert any("child" in h for h in headings), prong
+        assert (cur.courses[prong].test_draw or 0) >= 10, prong
+
+
+def test_every_national_slot_has_a_passage_or_renders_the_not_localised_notice(real_app):
+    """Either a passage exists for the country, or the trainee sees an explicit notice."""
+    from app.curriculum.models import ModuleVersion
+
+    cur = tree()
+    countries = set(cur.profiles)
+    with real_app.app_context():
+        for module in cur.modules.values():
+            slots = set(module.body.slots)
+            if not slots:
+                continue
+            covered = {(p.country, slot) for p in cur.passages_of(module.id) for slot in p.passages}
+            version = db.session.scalar(sa.select(ModuleVersion).join(Module, Module.current_version_id == ModuleVersion.id)
+                                        .filter(Module.slug == module.id))
+            for country in countries:
+                rendition = db.session.scalar(sa.select(ModuleRendition).filter_by(
+                    module_version_id=version.id, country_code=country, language="en"))
+                kinds = {n["kind"] for s in rendition.content["sections"] for n in s["notices"]}
+                missing = {slot for slot in slots if (country, slot) not in covered}
+                if missing:
+                    assert "not_localised" in kinds, (module.id, country, missing)
+                else:
+                    assert "not_localised" not in kinds, (module.id, country)
