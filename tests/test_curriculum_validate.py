@@ -141,3 +141,10 @@ def test_the_real_curriculum_is_valid(app):
 def test_unquoted_colon_in_a_list_item_is_explained(mini_copy):
     edit(mini_copy, MODULE, "  - Know the basics.", "  - Know the basics: act, means, purpose.")
     assert f"{MODULE}:9: item 1 of 'objectives' must be a text (quote it: a ': ' inside makes YAML read a mapping)" in problems(mini_copy)
+
+
+def test_passage_file_language_suffix_must_match_front_matter(mini_copy):
+    rel = "curricula/police/national/al/police-01-basics.sr.md"
+    source = (mini_copy / "curricula/police/national/al/police-01-basics.md").read_text("utf-8")
+    (mini_copy / rel).write_text(source.replace("country: AL\n", "country: AL\nlanguage: sq\n"), "utf-8")
+    assert f"{rel}:4: language 'sq' does not match the file name 'police-01-basics.sr.md' (expected 'sr')" in problems(mini_copy)

@@ -138,3 +138,17 @@ def test_pages_do_not_render_markdown_per_request(app, trainee_client, monkeypat
         read_all_sections(trainee_client, SLUG, number)
     assert trainee_client.get(f"/learn/modules/{SLUG}").status_code == 200
     assert calls == []
+
+
+def test_passage_in_the_readers_language_wins_over_the_english_one(ctx, mini_copy):
+    national = mini_copy / "curricula/police/national/al"
+    (national / "police-01-basics.sq.md").write_text(
+        "---\nmodule: police-01-basics\ncountry: AL\nverified: true\nsources:\n  - \"Test source A\"\n---\n\n"
+        "::: passage offence\nPASAZH KOMBËTAR SHQIP.\n:::\n", "utf-8")
+    cur = read_curriculum(mini_copy / "curricula", mini_copy / "assessments")
+    assert cur.problems == []
+    albanian = render_module(cur, cur.modules[SLUG], cur.profiles["AL"], "sq")["sections"][1]
+    english = render_module(cur, cur.modules[SLUG], cur.profiles["AL"], "en")["sections"][1]
+    assert "PASAZH KOMBËTAR SHQIP." in albanian["html"] and "ALBANIAN NATIONAL PASSAGE" not in albanian["html"]
+    assert not any(n["kind"] == "unverified_passage" for n in albanian["notices"])
+    assert "ALBANIAN NATIONAL PASSAGE in Albania." in english["html"] and "PASAZH" not in english["html"]

@@ -524,11 +524,16 @@ def _read_passage(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
     country = _text(meta, "country", report)
     if country and country.lower() != path.parent.name:
         report(meta.line_of("country"), f"country '{country}' does not match the directory '{path.parent.name}'")
-    if module_id and module_id != path.stem:
+    # <module-id>.md holds the English passage (or the one language given in front matter);
+    # <module-id>.<lang>.md holds the passage in <lang>, so a country can have both.
+    stem, _, file_language = path.stem.partition(".")
+    if module_id and module_id != stem:
         report(meta.line_of("module"), f"module '{module_id}' does not match the file name '{path.name}'")
-    language = _text(meta, "language", report, required=False) or BASE_LANGUAGE
+    language = _text(meta, "language", report, required=False) or file_language or BASE_LANGUAGE
     if not LANGUAGE_RE.match(language):
         report(meta.line_of("language"), f"language '{language}' is not an ISO 639 code")
+    if file_language and language != file_language:
+        report(meta.line_of("language"), f"language '{language}' does not match the file name '{path.name}' (expected '{file_language}')")
     passages = _parse_passages(doc.body, doc.body_start_line, report)
     cur.passages.append(PassageFile(
         module_id, country, language, _bool(meta, "verified", report),
