@@ -1,0 +1,61 @@
+"""Trainees of different countries and languages read their own country's national passage (real Chromium)."""
+
+import re
+
+import pytest
+
+from app.curriculum.tree import read_curriculum
+from tests.browser.test_trainee_journey import sign_in
+from tests.conftest import REAL_ASSESSMENTS, REAL_CURRICULA
+from tests.factories import create_test_user
+
+pytestmark = pytest.mark.browser
+
+MODULE = "police-01-what-trafficking-is"
+
+
+def offence_section_number() -> int:
+    module = read_curriculum(REAL_CURRICULA, REAL_ASSESSMENTS).modules[MODULE]
+    return next(i for i, s in enumerate(module.body.sections, 1) if any(c.slot == "offence" for c in s.chunks))
+
+
+def read_up_to(page, base_url, number):
+    page.goto(f"{base_url}/learn/modules/{MODULE}")
+    page.get_by_role("link", name="Start reading").click()
+    for current in range(1, number):
+        page.wait_for_url(re.compile(rf"/sections/{current}$"))
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(rf"/sections/{number}$"))
+
+
+@pytest.mark.parametrize("country, language, heading, expected, absent, notices", [
+    # Serbian trainee reading the draft Serbian translation: Serbian passage, Art. 388, draft notice.
+    ("RS", "sr", "Serbia", "člana 388 Krivičnog zakonika", "Article 110/a", ["Draft translation"]),
+    # Romanian trainee in English: both Romanian articles, verified, no translation notice.
+    ("RO", "en", "Romania", "Article 210 of the Criminal Code", "Article 388", []),
+    # Albanian trainee in Albanian: Albanian passage with the unverified child article flagged.
+    ("AL", "sq", "Albania", "nenit 110/a të Kodit Penal", "Article 210", ["Draft translation", "To be confirmed by the national academy"]),
+])
+def test_trainee_sees_their_countrys_passage_in_their_language(real_app, live_real, page, assert_accessible,
+                                                               country, language, heading, expected, absent, notices):
+    email = f"reader.{country.lower()}.{language}@example.org"
+    with real_app.app_context():
+        create_test_user(email=email, country=country, language=language, name=f"Reader {country}")
+    sign_in(page, live_real.url, email)
+    page.wait_for_url(re.compile(r"/learn/$"))
+    number = offence_section_number()
+    read_up_to(page, live_real.url, number)
+
+    article = page.locator("article")
+    assert heading in article.locator("h1").inner_text()
+    national = article.locator(".national")
+    assert national.count() == 1
+    assert expected in national.inner_text()
+    assert absent not in article.inner_text()
+    assert article.get_attribute("lang") == language
+    body = page.locator("main").inner_text()
+    for text in notices:
+        assert text in body, text
+    if not notices:
+        assert "Draft translation" not in body and "To be confirmed" not in body and "Not yet localised" not in body
+    assert_accessible(page)
