@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 from .config import build_config
 from .extensions import babel, csrf, db, login_manager, migrate
 
-#: UI languages with a message catalog (English is the source language).
-UI_LANGUAGES = ("en",)
+#: UI languages with a message catalog in app/translations (English is the source language),
+#: mapped to the locale used for formatting: Serbian is written in Latin script here.
+UI_LANGUAGES = {"en": "en", "sq": "sq", "sr": "sr_Latn"}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -69,8 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _select_locale() -> str:
     if current_user and getattr(current_user, "is_authenticated", False):
         if current_user.language in UI_LANGUAGES:
-            return current_user.language
-    return request.accept_languages.best_match(UI_LANGUAGES) or "en"
+            return UI_LANGUAGES[current_user.language]
+    return UI_LANGUAGES[request.accept_languages.best_match(list(UI_LANGUAGES)) or "en"]
 
 
 def _security_headers(response):
