@@ -148,3 +148,10 @@ def test_passage_file_language_suffix_must_match_front_matter(mini_copy):
     source = (mini_copy / "curricula/police/national/al/police-01-basics.md").read_text("utf-8")
     (mini_copy / rel).write_text(source.replace("country: AL\n", "country: AL\nlanguage: sq\n"), "utf-8")
     assert f"{rel}:4: language 'sq' does not match the file name 'police-01-basics.sr.md' (expected 'sr')" in problems(mini_copy)
+
+
+def test_comma_in_unquoted_option_text_is_caught(mini_copy):
+    # YAML reads {id: b, text: Deception, for example} as text "Deception" plus a key "for example".
+    edit(mini_copy, BANK, "{id: b, text: Deception}", "{id: b, text: Deception, for example lies}")
+    assert any(p.startswith(f"{BANK}:10: option has unexpected keys 'for example lies'") and "quotes" in p
+               for p in problems(mini_copy)), problems(mini_copy)

@@ -598,6 +598,10 @@ def _read_question(raw, line: int, report: _Reporter) -> QuestionDef | None:
                 report(opt_line, "each option must be a mapping with 'id' and 'text'")
                 continue
             oid, text = _text(opt, "id", report), _text(opt, "text", report)
+            stray = [str(k) for k in opt if k not in ("id", "text")]
+            if stray:
+                report(opt_line, f"option has unexpected keys {', '.join(repr(k) for k in stray)}: "
+                                 f"a comma in unquoted text inside {{...}} splits it; put the text in quotes")
             if oid in {o for o, _ in options}:
                 report(opt_line, f"duplicate option id '{oid}'")
                 continue
