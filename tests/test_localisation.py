@@ -152,3 +152,15 @@ def test_passage_in_the_readers_language_wins_over_the_english_one(ctx, mini_cop
     assert "PASAZH KOMBËTAR SHQIP." in albanian["html"] and "ALBANIAN NATIONAL PASSAGE" not in albanian["html"]
     assert not any(n["kind"] == "unverified_passage" for n in albanian["notices"])
     assert "ALBANIAN NATIONAL PASSAGE in Albania." in english["html"] and "PASAZH" not in english["html"]
+
+
+def test_country_name_follows_the_text_language(ctx, mini_copy):
+    profile = mini_copy / "curricula/countries/al.yml"
+    profile.write_text(profile.read_text("utf-8").replace("legal_references:", "local_names:\n  sq: Shqipëri\nlegal_references:", 1), "utf-8")
+    cur = read_curriculum(mini_copy / "curricula", mini_copy / "assessments")
+    assert cur.problems == []
+    albanian = render_module(cur, cur.modules[SLUG], cur.profiles["AL"], "sq")
+    english = render_module(cur, cur.modules[SLUG], cur.profiles["AL"], "en")
+    # The Albanian text gets the Albanian name; the English national passage keeps the English one.
+    assert "Shqipëri" in all_text(albanian) and "ALBANIAN NATIONAL PASSAGE in Albania." in all_text(albanian)
+    assert "Shqipëri" not in all_text(english) and "Albania" in all_text(english)

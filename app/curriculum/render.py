@@ -45,13 +45,13 @@ def markdown_to_html(text: str) -> str:
     return _markdown_cached(sha256(text), text)
 
 
-def _fill(text: str, profile: CountryProfile, notices: list[dict]) -> str:
+def _fill(text: str, profile: CountryProfile, notices: list[dict], language: str = BASE_LANGUAGE) -> str:
     """Fill `{{country.*}}` and `{{law.*}}` placeholders; note unverified legal facts."""
 
     def replace(match: re.Match) -> str:
         namespace, key = match.group(1), match.group(2)
         if namespace == "country" and key == "name":
-            return _MD_SPECIAL.sub(r"\\\1", profile.name)
+            return _MD_SPECIAL.sub(r"\\\1", profile.name_in(language))
         ref = profile.legal_references.get(key) if namespace == "law" else None
         if ref is None:  # the validator refuses such a tree; never show a raw placeholder
             return "…"
@@ -105,32 +105,33 @@ def render_module(cur: Curriculum, module: ModuleDef, profile: CountryProfile, l
             notices.append({"kind": "outdated_translation", "language": translation.language,
                             "source_version": str(translation.source_version), "version": str(module.version)})
     sections = []
+    country_name = profile.name_in(text_language)
     with force_locale(text_language):
         for section in body.sections:
             section_notices: list[dict] = []
             parts = []
             for chunk in section.chunks:
                 if chunk.slot is None:
-                    parts.append(markdown_to_html(_fill(chunk.text, profile, section_notices)))
+                    parts.append(markdown_to_html(_fill(chunk.text, profile, section_notices, text_language)))
                     continue
                 passage = pick_passage(cur, module.id, profile.code, text_language, chunk.slot)
                 if passage is None:
-                    section_notices.append({"kind": "not_localised", "country": profile.name})
-                    inner = markdown_to_html(_fill(chunk.text, profile, section_notices))
+                    section_notices.append({"kind": "not_localised", "country": country_name})
+                    inner = markdown_to_html(_fill(chunk.text, profile, section_notices, text_language))
                     css = "national not-localised"
-                    label = gettext("General text: not yet localised for %(country)s", country=profile.name)
+                    label = gettext("General text: not yet localised for %(country)s", country=country_name)
                 else:
                     if not passage.verified:
-                        section_notices.append({"kind": "unverified_passage", "country": profile.name,
+                        section_notices.append({"kind": "unverified_passage", "country": country_name,
                                                 "sources": list(passage.sources)})
-                    inner = markdown_to_html(_fill(passage.passages[chunk.slot].text, profile, section_notices))
+                    inner = markdown_to_html(_fill(passage.passages[chunk.slot].text, profile, section_notices, passage.language))
                     css = "national" if passage.verified else "national unverified"
-                    label = gettext("National passage: %(country)s", country=profile.name)
+                    label = gettext("National passage: %(country)s", country=country_name)
                 parts.append(
                     f'<aside class="{css}" aria-label="{escape(label)}">'
                     f'<p class="national-label">{escape(label)}</p>{inner}</aside>'
                 )
-            heading = _fill(section.heading, profile, section_notices).replace("\\", "")
+            heading = _fill(section.heading, profile, section_notices, text_language).replace("\\", "")
             sections.append({"heading": heading, "html": "\n".join(parts), "notices": section_notices})
     return {
         "language": text_language,

@@ -52,6 +52,11 @@ class CountryProfile:
     notes: str
     path: str
     content_hash: str
+    #: The country's name per text language, for {{country.name}} in translations (English: `name`).
+    local_names: dict[str, str] = field(default_factory=dict)
+
+    def name_in(self, language: str) -> str:
+        return self.local_names.get(language, self.name)
 
     def as_json(self) -> dict:
         return {
@@ -443,6 +448,17 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
         _text(inst, "name", report)
         _text(inst, "source", report)
         _bool(inst, "verified", report)
+    local_names: dict[str, str] = {}
+    raw_names = data.get("local_names") or {}
+    if not isinstance(raw_names, dict):
+        report(data.line_of("local_names"), "field 'local_names' must map a language code to the country's name in it")
+        raw_names = {}
+    for lang, local in raw_names.items():
+        if not LANGUAGE_RE.match(str(lang)) or not isinstance(local, str) or not local.strip():
+            report(raw_names.line_of(lang) if isinstance(raw_names, LineDict) else data.line_of("local_names"),
+                   f"local name for '{lang}' must be a language code mapped to a non-empty name")
+            continue
+        local_names[str(lang)] = local.strip()
     if code in cur.profiles:
         report(data.line_of("code"), f"duplicate country '{code}' (also in {cur.profiles[code].path})")
         return
@@ -450,6 +466,7 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
         cur.profiles[code] = CountryProfile(
             code, name, languages, refs, [dict(i) for i in institutions if isinstance(i, dict)],
             _text(data, "notes", report, required=False), display, sha256(path.read_text("utf-8")),
+            local_names,
         )
 
 

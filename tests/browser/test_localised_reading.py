@@ -31,11 +31,11 @@ def read_up_to(page, base_url, number):
 
 @pytest.mark.parametrize("country, language, heading, expected, absent, notices", [
     # Serbian trainee reading the draft Serbian translation: Serbian passage, Art. 388, draft notice.
-    ("RS", "sr", "Serbia", "člana 388 Krivičnog zakonika", "Article 110/a", ["draft_translation"]),
+    ("RS", "sr", "Srbija", "člana 388 Krivičnog zakonika", "Article 110/a", ["draft_translation"]),
     # Romanian trainee in English: both Romanian articles, verified, no translation notice.
     ("RO", "en", "Romania", "Article 210 of the Criminal Code", "Article 388", []),
     # Albanian trainee in Albanian: Albanian passage with the unverified child article flagged.
-    ("AL", "sq", "Albania", "nenit 110/a të Kodit Penal", "Article 210", ["draft_translation", "unverified_passage"]),
+    ("AL", "sq", "Shqipëri", "nenit 110/a të Kodit Penal", "Article 210", ["draft_translation", "unverified_passage"]),
 ])
 def test_trainee_sees_their_countrys_passage_in_their_language(real_app, live_real, page, assert_accessible,
                                                                country, language, heading, expected, absent, notices):
