@@ -41,3 +41,14 @@ def test_status_page_is_for_platform_administrators(app, client, make_user, trai
     login(admin, "root@example.org")
     page = admin.get("/curriculum/status")
     assert page.status_code == 200 and "police-01-basics" in page.text and "sq-XK: reviewed" in page.text
+
+
+def test_matrix_lists_question_bank_translations(ctx):
+    from app.curriculum.status import as_text
+
+    cur = read_curriculum(MINI / "curricula", MINI / "assessments")
+    rows = matrix(cur)
+    bank = cur.banks["police-01-basics"]
+    assert bank.translations, "the fixture bank has a translation"
+    assert rows[0].quiz_translations == {lang: block.get("status", "draft") for lang, block in bank.translations.items()}
+    assert "quiz:" in as_text(rows, ["AL", "RS", "XK"])

@@ -22,6 +22,8 @@ class ModuleStatusRow:
     #: language (or language-COUNTRY) -> "draft" | "reviewed", with " (outdated)" if it translates an older version
     translations: dict[str, str] = field(default_factory=dict)
     questions: int = 0
+    #: language -> "draft" | "reviewed" for the question bank's translations
+    quiz_translations: dict[str, str] = field(default_factory=dict)
 
 
 def matrix(cur: Curriculum) -> list[ModuleStatusRow]:
@@ -46,6 +48,9 @@ def matrix(cur: Curriculum) -> list[ModuleStatusRow]:
                 key = f"{tr.language}-{tr.country}" if tr.country else tr.language
                 outdated = " (outdated)" if str(tr.source_version) != str(module.version) else ""
                 row.translations[key] = tr.status + outdated
+            bank = cur.banks.get(module.id)
+            for language, block in sorted((bank.translations if bank else {}).items()):
+                row.quiz_translations[language] = str(block.get("status", "draft"))
             rows.append(row)
     return rows
 
@@ -55,8 +60,10 @@ SYMBOLS = {VERIFIED: "✓", UNVERIFIED: "~", MISSING: "·"}
 
 def as_text(rows: list[ModuleStatusRow], countries: list[str]) -> str:
     """A plain-text table for the terminal."""
+    width = max([len(row.module_id) for row in rows] + [6])
     lines = ["Localisation matrix. National passages: ✓ verified, ~ unverified, · missing, - no national slot.",
-             f"{'module':<48} {'v':>3} {'qs':>3}  " + " ".join(f"{c:<2}" for c in countries) + "  translations"]
+             f"{'module':<{width}} {'v':>3} {'qs':>3}  " + " ".join(f"{c:<2}" for c in countries)
+             + "  translations (text; quiz)"]
     current = None
     for row in rows:
         if row.prong != current:
@@ -64,5 +71,6 @@ def as_text(rows: list[ModuleStatusRow], countries: list[str]) -> str:
             lines.append(f"[{current}]")
         marks = " ".join(f"{SYMBOLS[row.national[c]]:<2}" if row.slots else "- " for c in countries)
         translations = ", ".join(f"{k} {v}" for k, v in sorted(row.translations.items())) or "none"
-        lines.append(f"{row.module_id:<48} {row.version:>3} {row.questions:>3}  {marks}  {translations}")
+        quiz = ", ".join(f"{k} {v}" for k, v in sorted(row.quiz_translations.items())) or "none"
+        lines.append(f"{row.module_id:<{width}} {row.version:>3} {row.questions:>3}  {marks}  {translations}; quiz: {quiz}")
     return "\n".join(lines)
