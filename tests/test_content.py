@@ -89,3 +89,19 @@ def test_every_national_slot_has_a_passage_or_renders_the_not_localised_notice(r
                     assert "not_localised" in kinds, (module.id, country, missing)
                 else:
                     assert "not_localised" not in kinds, (module.id, country)
+
+
+def test_the_whole_police_course_is_translated_into_albanian_and_serbian_as_drafts():
+    """Issue 3: every police module and its questions in two national languages, marked draft."""
+    cur = tree()
+    for module in cur.modules_of("police"):
+        languages = {t.language: t for t in cur.translations_of(module.id) if t.country is None}
+        bank = cur.banks[module.id]
+        for language in ("sq", "sr"):
+            translation = languages.get(language)
+            assert translation is not None, (module.id, language)
+            assert translation.status == "draft", (module.id, language)
+            assert str(translation.source_version) == str(module.version), (module.id, language)
+            block = bank.translations.get(language)
+            assert block is not None and block.get("status") == "draft", (bank.path, language)
+            assert set(block["questions"]) == {q.key for q in bank.questions}, (bank.path, language)
