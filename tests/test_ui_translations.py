@@ -1,0 +1,72 @@
+"""Interface message catalogs: compiled files match their sources, placeholders survive translation,
+and a trainee whose language has a catalog gets the interface in that language."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from app import UI_LANGUAGES
+from tests.conftest import ROOT, login
+
+CATALOGS = ROOT / "app" / "translations"
+LANGUAGES = [code for code in UI_LANGUAGES if code != "en"]
+PLACEHOLDER = re.compile(r"%\(\w+\)\w")
+
+
+def po(language):
+    with open(CATALOGS / language / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        return read_po(fh)
+
+
+def translated(catalog):
+    return {m.id: m.string for m in catalog if m.id and m.string and (not isinstance(m.string, tuple) or all(m.string))
+            and not m.fuzzy}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalog_matches_its_source(language):
+    with open(CATALOGS / language / "LC_MESSAGES" / "messages.mo", "rb") as fh:
+        compiled = read_mo(fh)
+    assert translated(compiled) == translated(po(language)), \
+        f"app/translations/{language}: .mo is stale; run scripts/update-translations.sh"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_every_placeholder(language):
+    for message in po(language):
+        if not message.id or not message.string:
+            continue
+        source = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) == set(PLACEHOLDER.findall(source)), (language, source, string)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_covers_every_message_of_the_interface(language):
+    with open(CATALOGS / "messages.pot", "rb") as fh:
+        template = {m.id for m in read_po(fh) if m.id}
+    missing = template - set(translated(po(language)))
+    assert not missing, f"{len(missing)} untranslated in {language}, e.g. {sorted(missing)[:5]}"
+
+
+@pytest.mark.parametrize("language, continue_label, lang_attr", [("sr", "Nastavi", "sr-Latn"), ("sq", "Vazhdo", "sq")])
+def test_trainee_gets_the_interface_in_their_language(app, client, make_user, language, continue_label, lang_attr):
+    user = make_user(email=f"ui.{language}@example.org", language=language)
+    login(client, user["email"])
+    page = client.get("/learn/").get_data(as_text=True)
+    assert f'<html lang="{lang_attr}">' in page
+    assert "My training" not in page  # the dashboard heading is translated
+    modules = re.findall(r'href="(/learn/modules/[^"/]+)"', page)
+    section = client.get(modules[0] + "/sections/1").get_data(as_text=True)
+    assert continue_label in section
+
+
+def test_english_interface_for_languages_without_a_catalog(app, client, make_user):
+    user = make_user(email="ui.ro@example.org", language="ro", country="RS")
+    login(client, user["email"])
+    page = client.get("/learn/").get_data(as_text=True)
+    assert '<html lang="en">' in page and "My training" in page
