@@ -166,3 +166,13 @@ def test_country_name_follows_the_text_language(ctx, mini_copy):
     # The Albanian text gets the Albanian name; the English national passage keeps the English one.
     assert "Shqipëri" in all_text(albanian) and "ALBANIAN NATIONAL PASSAGE in Albania." in all_text(albanian)
     assert "Shqipëri" not in all_text(english) and "Albania" in all_text(english)
+
+
+def test_slot_labels_are_in_the_text_language(ctx):
+    """The label above a national slot is stored in the rendition, so it is written in the text's
+    language (the rendition hash includes the label's wording, so a catalog change re-renders)."""
+    cur = tree()
+    albanian = render_module(cur, cur.modules[SLUG], cur.profiles["AL"], "sq")["sections"][1]["html"]
+    english = render_module(cur, cur.modules[SLUG], cur.profiles["AL"], "en")["sections"][1]["html"]
+    assert "Pjesa kombëtare: " in albanian and "National passage: " not in albanian
+    assert "National passage: Albania" in english

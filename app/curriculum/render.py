@@ -82,13 +82,25 @@ def pick_passage(cur: Curriculum, module_id: str, country: str, language: str, s
     )
 
 
+def _slot_label(kind: str, country: str) -> str:
+    """The label above a national slot, in the current (forced) locale."""
+    if kind == "fallback":
+        return gettext("General text: not yet localised for %(country)s", country=country)
+    return gettext("National passage: %(country)s", country=country)
+
+
 def rendition_hash(cur: Curriculum, module: ModuleDef, profile: CountryProfile, language: str) -> str:
-    """Hash of every input of a rendition: unchanged inputs need no re-rendering."""
+    """Hash of every input of a rendition: unchanged inputs need no re-rendering.
+
+    The interface catalog is an input too (the slot labels are stored in the rendition), so a
+    changed translation of a label re-renders the modules in that language on the next load."""
     translation = pick_text(cur, module, profile.code, language)
     passages = sorted({p.content_hash for p in cur.passages_of(module.id) if p.country == profile.code})
+    with force_locale(translation.language if translation else BASE_LANGUAGE):
+        labels = [_slot_label(kind, "") for kind in ("fallback", "passage")]
     return sha256(
         RENDERER_VERSION, module.content_hash, translation.content_hash if translation else "",
-        *passages, profile.content_hash, language,
+        *passages, profile.content_hash, language, *labels,
     )
 
 
@@ -119,14 +131,14 @@ def render_module(cur: Curriculum, module: ModuleDef, profile: CountryProfile, l
                     section_notices.append({"kind": "not_localised", "country": country_name})
                     inner = markdown_to_html(_fill(chunk.text, profile, section_notices, text_language))
                     css = "national not-localised"
-                    label = gettext("General text: not yet localised for %(country)s", country=country_name)
+                    label = _slot_label("fallback", country_name)
                 else:
                     if not passage.verified:
                         section_notices.append({"kind": "unverified_passage", "country": country_name,
                                                 "sources": list(passage.sources)})
                     inner = markdown_to_html(_fill(passage.passages[chunk.slot].text, profile, section_notices, passage.language))
                     css = "national" if passage.verified else "national unverified"
-                    label = gettext("National passage: %(country)s", country=country_name)
+                    label = _slot_label("passage", country_name)
                 parts.append(
                     f'<aside class="{css}" aria-label="{escape(label)}">'
                     f'<p class="national-label">{escape(label)}</p>{inner}</aside>'
