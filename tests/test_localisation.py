@@ -6,7 +6,7 @@ from app.curriculum.models import ModuleRendition
 from app.curriculum.render import pick_text, render_module
 from app.curriculum.tree import read_curriculum
 from app.extensions import db
-from tests.conftest import MINI, login
+from tests.conftest import MINI, csrf_from, login
 from tests.quiz_helpers import read_all_sections
 
 SLUG = "police-01-basics"
@@ -176,3 +176,27 @@ def test_slot_labels_are_in_the_text_language(ctx):
     english = render_module(cur, cur.modules[SLUG], cur.profiles["AL"], "en")["sections"][1]["html"]
     assert "Pjesa kombëtare: " in albanian and "National passage: " not in albanian
     assert "National passage: Albania" in english
+
+
+def test_dashboard_shows_course_and_module_titles_in_the_trainees_language(app, client, make_user):
+    albanian = make_user(email="dash.sq@example.org", country="AL", language="sq")
+    login(client, albanian["email"])
+    page = client.get("/learn/").text
+    assert '<h2 id="course-' in page and 'lang="sq">Kurs policor prove</h2>' in page
+    assert 'lang="sq">Bazat</a>' in page and "Test police course" not in page
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    # A language the course and module are not translated into: the English titles, marked as English.
+    serbian = make_user(email="dash.sr@example.org", country="RS", language="sr")
+    login(client, serbian["email"])
+    page = client.get("/learn/").text
+    assert 'lang="en">Test police course</h2>' in page and 'lang="en">Basics</a>' in page
+
+
+def test_course_translations_are_validated_with_their_line(mini_copy):
+    course = mini_copy / "curricula/police/course.yml"
+    course.write_text(course.read_text("utf-8").replace("    status: draft\n    title: Kurs policor prove\n",
+                                                        "    status: final\n"), "utf-8")
+    cur = read_curriculum(mini_copy / "curricula", mini_copy / "assessments")
+    messages = sorted(str(p) for p in cur.problems)
+    assert any(m.startswith("curricula/police/course.yml:8: status 'final' must be one of") for m in messages), messages
+    assert any(m.startswith("curricula/police/course.yml:") and "missing field 'title'" in m for m in messages), messages

@@ -86,6 +86,7 @@ def _load_courses(cur: Curriculum, report: LoadReport) -> dict[str, Course]:
         course.title = course_def.title
         course.description = course_def.description
         course.test_draw = course_def.test_draw
+        course.translations = course_def.translations or None
         db.session.add(course)
         courses[prong] = course
         report.courses += 1

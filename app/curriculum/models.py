@@ -32,12 +32,22 @@ class Course(db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     #: Questions drawn for the course pre-test and post-test (from the modules' banks); null: no tests.
     test_draw: Mapped[int | None]
+    #: Title and description per language (from course.yml): {"sq": {"status", "title", "description"}}.
+    translations: Mapped[dict | None] = mapped_column(sa.JSON)
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.position",
         primaryjoin="and_(Course.id == Module.course_id, Module.retired.is_(False))", viewonly=True,
     )
 
     __table_args__ = (sa.CheckConstraint(sa.text("prong IN ('police', 'investigators', 'judiciary')"), name="prong"),)
+
+    def text_in(self, language: str) -> dict:
+        """Title, description and language of the course text for a reader of `language`."""
+        translated = (self.translations or {}).get(language)
+        if translated:
+            return {"title": translated["title"], "description": translated["description"], "language": language,
+                    "status": translated["status"]}
+        return {"title": self.title, "description": self.description, "language": "en", "status": None}
 
 
 class Module(db.Model):

@@ -87,6 +87,8 @@ class CourseDef:
     #: Questions in the course pre-test and post-test (drawn from the modules' banks); None: no tests.
     test_draw: int | None = None
     test_line: int = 1
+    #: Title and description per language: {"sq": {"status": "draft", "title": ..., "description": ...}}.
+    translations: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -492,7 +494,33 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
         display,
         test_draw,
         data.line_of("tests"),
+        _course_translations(data, report),
     )
+
+
+def _course_translations(data: LineDict, report: _Reporter) -> dict[str, dict]:
+    """`translations: {<lang>: {status, title, description}}` of a course.yml."""
+    raw = data.get("translations")
+    if raw is None:
+        return {}
+    if not isinstance(raw, LineDict):
+        report(data.line_of("translations"), "field 'translations' must map languages to a title and description")
+        return {}
+    translations = {}
+    for lang, entry in raw.items():
+        line = raw.line_of(lang)
+        if not isinstance(lang, str) or not LANGUAGE_RE.match(lang):
+            report(line, f"language '{lang}' is not an ISO 639 code")
+            continue
+        if not isinstance(entry, LineDict):
+            report(line, f"translation '{lang}' needs 'status', 'title' and 'description'")
+            continue
+        status = _text(entry, "status", report)
+        if status and status not in TRANSLATION_STATUSES:
+            report(entry.line_of("status"), f"status '{status}' must be one of: {', '.join(TRANSLATION_STATUSES)}")
+        translations[lang] = {"status": status or "draft", "title": _text(entry, "title", report),
+                              "description": _text(entry, "description", report)}
+    return translations
 
 
 def _read_module(path: Path, root: Path, prong: str, cur: Curriculum) -> None:

@@ -165,5 +165,6 @@ def result(token):
         abort(exc.status, exc.message)
     module = attempt.module
     progress = services.current_progress(current_user, module) if attempt.kind == "module" else None
-    return render_template("learning/result.html", module=module, attempt=attempt,
+    title = services.module_titles(current_user, [module.current_version])[module.current_version.id] if module else None
+    return render_template("learning/result.html", module=module, module_title=title, attempt=attempt,
                            view=services.result_view(attempt), progress=progress)

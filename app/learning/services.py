@@ -77,6 +77,10 @@ class CoursePlan:
     entitlement: Entitlement
     statuses: list[ModuleStatus]
     tests: dict
+    #: The course's title and description in the trainee's language where translated (Course.text_in).
+    text: dict
+    #: Module version id -> {"title", "language"} as the trainee reads it (module_titles).
+    titles: dict
 
     @property
     def summary(self) -> dict:
@@ -96,8 +100,27 @@ def my_courses(user: User) -> list[CoursePlan]:
         statuses = course_statuses(user, course)
         if ent.module_ids is not None:
             statuses = [s for s in statuses if s.module.id in ent.module_ids]
-        plans.append(CoursePlan(course, ent, statuses, course_tests(user, course)))
+        plans.append(CoursePlan(course, ent, statuses, course_tests(user, course), course.text_in(user.language),
+                                module_titles(user, [s.version for s in statuses])))
     return plans
+
+
+def module_titles(user: User, versions: list[ModuleVersion]) -> dict[int, dict]:
+    """Each module version's title as the trainee reads it: from the rendition for their country and
+    language (one query, the titles only), else the English title."""
+    titles = {v.id: {"title": v.title, "language": BASE_LANGUAGE} for v in versions}
+    if not versions:
+        return titles
+    rows = db.session.execute(
+        sa.select(ModuleRendition.module_version_id, ModuleRendition.content["title"].as_string(),
+                  ModuleRendition.content["language"].as_string())
+        .where(ModuleRendition.module_version_id.in_(titles), ModuleRendition.country_code == user.country_code,
+               ModuleRendition.language == user.language)
+    )
+    for version_id, title, language in rows:
+        if title:
+            titles[version_id] = {"title": title, "language": language or BASE_LANGUAGE}
+    return titles
 
 
 # --- progress ------------------------------------------------------------------------------------

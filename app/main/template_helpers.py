@@ -6,12 +6,14 @@ from flask_babel import get_locale
 
 def language_name(code: str) -> str:
     """'sq' -> 'Albanian (shqip)': the language's name in the UI language and in itself."""
+    from app import UI_LANGUAGES  # the script a language is written in here (sr: Latin)
+
     try:
-        locale = Locale.parse(code)
+        locale = Locale.parse(UI_LANGUAGES.get(code, code))
     except (UnknownLocaleError, ValueError):
         return code
     ui = get_locale() or Locale.parse("en")
-    own, shown = locale.get_display_name(locale), locale.get_display_name(ui)
+    own, shown = locale.get_language_name(locale), locale.get_language_name(ui)
     return shown if not own or own == shown else f"{shown} ({own})"
 
 
