@@ -94,6 +94,8 @@ def test_every_national_slot_has_a_passage_or_renders_the_not_localised_notice(r
 def test_the_whole_police_course_is_translated_into_albanian_and_serbian_as_drafts():
     """Issue 3: every police module and its questions in two national languages, marked draft."""
     cur = tree()
+    course = cur.courses["police"].translations
+    assert {lang: course[lang]["status"] for lang in ("sq", "sr") if lang in course} == {"sq": "draft", "sr": "draft"}
     for module in cur.modules_of("police"):
         languages = {t.language: t for t in cur.translations_of(module.id) if t.country is None}
         bank = cur.banks[module.id]
