@@ -30,6 +30,7 @@ def test_cli_prints_the_matrix(app, runner):
     line = next(l for l in result.output.splitlines() if l.startswith("police-01-basics"))
     assert line.split()[1:3] == ["1", "4"]  # version, questions
     assert "~  ·  ·" in line and "sq draft, sq-XK reviewed" in line
+    assert "[police]  course title and description translated: sq draft" in result.output
 
 
 def test_status_page_is_for_platform_administrators(app, client, make_user, trainee):

@@ -55,10 +55,16 @@ def matrix(cur: Curriculum) -> list[ModuleStatusRow]:
     return rows
 
 
+def course_translations(cur: Curriculum) -> dict[str, dict[str, str]]:
+    """prong -> language -> "draft" | "reviewed" for each course's translated title and description."""
+    return {prong: {lang: entry["status"] for lang, entry in sorted(course.translations.items())}
+            for prong, course in cur.courses.items()}
+
+
 SYMBOLS = {VERIFIED: "✓", UNVERIFIED: "~", MISSING: "·"}
 
 
-def as_text(rows: list[ModuleStatusRow], countries: list[str]) -> str:
+def as_text(rows: list[ModuleStatusRow], countries: list[str], courses: dict[str, dict[str, str]] | None = None) -> str:
     """A plain-text table for the terminal."""
     width = max([len(row.module_id) for row in rows] + [6])
     lines = ["Localisation matrix. National passages: ✓ verified, ~ unverified, · missing, - no national slot.",
@@ -68,7 +74,8 @@ def as_text(rows: list[ModuleStatusRow], countries: list[str]) -> str:
     for row in rows:
         if row.prong != current:
             current = row.prong
-            lines.append(f"[{current}]")
+            titles = ", ".join(f"{k} {v}" for k, v in (courses or {}).get(current, {}).items()) or "none"
+            lines.append(f"[{current}]  course title and description translated: {titles}")
         marks = " ".join(f"{SYMBOLS[row.national[c]]:<2}" if row.slots else "- " for c in countries)
         translations = ", ".join(f"{k} {v}" for k, v in sorted(row.translations.items())) or "none"
         quiz = ", ".join(f"{k} {v}" for k, v in sorted(row.quiz_translations.items())) or "none"
