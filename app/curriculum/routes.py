@@ -43,9 +43,9 @@ def status():
 
     from flask import current_app
 
-    from .status import matrix
+    from .status import course_translations, matrix
     from .tree import read_curriculum
 
     cur = read_curriculum(Path(current_app.config["CURRICULA_DIR"]), Path(current_app.config["ASSESSMENTS_DIR"]))
     return render_template("curriculum/status.html", rows=matrix(cur), countries=sorted(cur.profiles),
-                           problems=cur.problems)
+                           courses=course_translations(cur), problems=cur.problems)
