@@ -1,5 +1,6 @@
 """The shipped curriculum: structure that matters to trainees, and that it loads for every country."""
 
+import pytest
 import sqlalchemy as sa
 
 from app.curriculum.models import Country, Module, ModuleRendition
@@ -91,12 +92,14 @@ def test_every_national_slot_has_a_passage_or_renders_the_not_localised_notice(r
                     assert "not_localised" not in kinds, (module.id, country)
 
 
-def test_the_whole_police_course_is_translated_into_albanian_and_serbian_as_drafts():
-    """Issue 3: every police module and its questions in two national languages, marked draft."""
+@pytest.mark.parametrize("prong", ["police", "judiciary"])
+def test_whole_courses_are_translated_into_albanian_and_serbian_as_drafts(prong):
+    """Issue 3: every police module and its questions in two national languages, marked draft (and
+    the prosecutors' and judges' course too, since 2026-11-30)."""
     cur = tree()
-    course = cur.courses["police"].translations
+    course = cur.courses[prong].translations
     assert {lang: course[lang]["status"] for lang in ("sq", "sr") if lang in course} == {"sq": "draft", "sr": "draft"}
-    for module in cur.modules_of("police"):
+    for module in cur.modules_of(prong):
         languages = {t.language: t for t in cur.translations_of(module.id) if t.country is None}
         bank = cur.banks[module.id]
         for language in ("sq", "sr"):
