@@ -26,6 +26,10 @@ def test_demo_seed_creates_every_role_once_and_accounts_sign_in(real_app):
     login(admin, "academy.admin@thb-academy.test", DEMO_PASSWORD)
     report = admin.get("/academies/demo-police-academy-al/reports").text
     assert "trainee@thb-academy.test" in report
+    prosecutor = real_app.test_client()
+    login(prosecutor, "prosecutor.sq@thb-academy.test", DEMO_PASSWORD)
+    dashboard = prosecutor.get("/learn/").text
+    assert "Trafikimi i qenieve njerëzore për prokurorët dhe gjyqtarët" in dashboard  # course title in Albanian
 
 
 def test_demo_coordinators_see_coverage(real_app):

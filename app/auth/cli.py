@@ -68,6 +68,8 @@ DEMO_ACADEMIES = [
     ("demo-police-academy-al", "Demo Police Academy (Albania, fictional)", "AL", "police_academy"),
     ("demo-police-academy-rs", "Demo Police Academy (Serbia, fictional)", "RS", "police_academy"),
     ("demo-judicial-centre-hr", "Demo Judicial Training Centre (Croatia, fictional)", "HR", "judicial_training_centre"),
+    ("demo-judicial-centre-al", "Demo Judicial Training Centre (Albania, fictional)", "AL", "judicial_training_centre"),
+    ("demo-judicial-centre-rs", "Demo Judicial Training Centre (Serbia, fictional)", "RS", "judicial_training_centre"),
 ]
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -82,6 +84,10 @@ DEMO_USERS = [
          academy="demo-police-academy-rs", category="investigators", language="en"),
     dict(email="judge@thb-academy.test", name="Ivana Demo", role="trainee", country="HR",
          academy="demo-judicial-centre-hr", category="judiciary", language="en"),
+    dict(email="prosecutor.sq@thb-academy.test", name="Drita Demo", role="trainee", country="AL",
+         academy="demo-judicial-centre-al", category="judiciary", language="sq"),
+    dict(email="judge.sr@thb-academy.test", name="Jelena Demo", role="trainee", country="RS",
+         academy="demo-judicial-centre-rs", category="judiciary", language="sr"),
     dict(email="academy.admin@thb-academy.test", name="Elira Demo", role="academy_admin", country="AL",
          academy="demo-police-academy-al", language="en"),
     dict(email="coordinator@thb-academy.test", name="Genti Demo", role="coordinator", country="AL", language="en"),
