@@ -92,10 +92,10 @@ def test_every_national_slot_has_a_passage_or_renders_the_not_localised_notice(r
                     assert "not_localised" not in kinds, (module.id, country)
 
 
-@pytest.mark.parametrize("prong", ["police", "judiciary"])
+@pytest.mark.parametrize("prong", PRONGS)
 def test_whole_courses_are_translated_into_albanian_and_serbian_as_drafts(prong):
-    """Issue 3: every police module and its questions in two national languages, marked draft (and
-    the prosecutors' and judges' course too, since 2026-11-30)."""
+    """Issue 3: every police module and its questions in two national languages, marked draft (and,
+    since 2026-11-30, the investigators' and the prosecutors' and judges' courses too)."""
     cur = tree()
     course = cur.courses[prong].translations
     assert {lang: course[lang]["status"] for lang in ("sq", "sr") if lang in course} == {"sq": "draft", "sr": "draft"}
