@@ -24,25 +24,17 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import _databases  # noqa: E402  (benchmarks/_databases.py, next to this script)
 from app import create_app  # noqa: E402
 from app.curriculum.loader import load_curriculum  # noqa: E402
 from app.curriculum.tree import read_curriculum  # noqa: E402
 from app.extensions import db  # noqa: E402
 
 PASSWORD = "benchmark password"
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/thb_bench_academy"
 
 
 def fresh_database(backend: str, tmp: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'bench.sqlite3'}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS thb_bench_academy WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE thb_bench_academy"))
-    admin.dispose()
-    return PG_BENCH
+    return _databases.fresh_database(backend, tmp / "bench.sqlite3", "thb_bench_academy")
 
 
 def curriculum_dirs() -> tuple[Path, Path]:

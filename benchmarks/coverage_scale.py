@@ -26,11 +26,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import _databases  # noqa: E402  (benchmarks/_databases.py, next to this script)
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/thb_bench_coverage"
 COUNTRIES = ["AL", "BA", "BG", "HR", "XK", "MD", "ME", "MK", "RO", "RS", "SI", "TR"]
 PRONGS = ["police", "investigators", "judiciary"]
 
@@ -60,14 +59,7 @@ GROUP BY u.country_code, u.category
 
 
 def fresh_database(backend: str, tmp: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'coverage.sqlite3'}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS thb_bench_coverage WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE thb_bench_coverage"))
-    admin.dispose()
-    return PG_BENCH
+    return _databases.fresh_database(backend, tmp / "coverage.sqlite3", "thb_bench_coverage")
 
 
 def bulk_insert(backend: str, table: str, columns: list[str], rows) -> None:

@@ -16,37 +16,25 @@ import tempfile
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import _databases  # noqa: E402  (benchmarks/_databases.py, next to this script)
 from app import create_app  # noqa: E402
 from app.curriculum.loader import load_curriculum  # noqa: E402
 from app.curriculum.render import _markdown_cached  # noqa: E402
 from app.curriculum.tree import read_curriculum  # noqa: E402
 from app.extensions import db  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/thb_bench_curriculum"
 CURRICULA, ASSESSMENTS = ROOT / "curricula", ROOT / "assessments"
-
-
-def fresh_database(backend: str, tmp: Path, run: int) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / f'bench{run}.sqlite3'}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS thb_bench_curriculum WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE thb_bench_curriculum"))
-    admin.dispose()
-    return PG_BENCH
 
 
 def one_run(backend: str, tmp: Path, run: int) -> dict:
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database(backend, tmp, run), "SECRET_KEY": "bench"})
+    url = _databases.fresh_database(backend, tmp / f"bench{run}.sqlite3", "thb_bench_curriculum")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
         _markdown_cached.cache_clear()  # a fresh process has rendered nothing yet

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.utils import utcnow
 
+from .tree import BASE_LANGUAGE
+
 PRONG_CHOICES = ("police", "investigators", "judiciary")
 
 
@@ -45,9 +47,8 @@ class Course(db.Model):
         """Title, description and language of the course text for a reader of `language`."""
         translated = (self.translations or {}).get(language)
         if translated:
-            return {"title": translated["title"], "description": translated["description"], "language": language,
-                    "status": translated["status"]}
-        return {"title": self.title, "description": self.description, "language": "en", "status": None}
+            return {"title": translated["title"], "description": translated["description"], "language": language}
+        return {"title": self.title, "description": self.description, "language": BASE_LANGUAGE}
 
 
 class Module(db.Model):

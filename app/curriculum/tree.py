@@ -498,29 +498,38 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
     )
 
 
-def _course_translations(data: LineDict, report: _Reporter) -> dict[str, dict]:
-    """`translations: {<lang>: {status, title, description}}` of a course.yml."""
+def _translation_blocks(data: LineDict, report: _Reporter, contents: str, needs: str, required_map: str | None = None):
+    """The `translations: {<lang>: {status: draft|reviewed, ...}}` blocks of a course.yml or a bank:
+    yields (language, entry, status) for each well-formed block and reports the others by line.
+    `required_map` names a key whose value must be a mapping (a bank's `questions`)."""
     raw = data.get("translations")
     if raw is None:
-        return {}
+        return
     if not isinstance(raw, LineDict):
-        report(data.line_of("translations"), "field 'translations' must map languages to a title and description")
-        return {}
-    translations = {}
+        report(data.line_of("translations"), f"field 'translations' must map languages to {contents}")
+        return
     for lang, entry in raw.items():
         line = raw.line_of(lang)
         if not isinstance(lang, str) or not LANGUAGE_RE.match(lang):
             report(line, f"language '{lang}' is not an ISO 639 code")
             continue
-        if not isinstance(entry, LineDict):
-            report(line, f"translation '{lang}' needs 'status', 'title' and 'description'")
+        if not isinstance(entry, LineDict) or (required_map and not isinstance(entry.get(required_map), LineDict)):
+            report(line, f"translation '{lang}' needs {needs}")
             continue
         status = _text(entry, "status", report)
         if status and status not in TRANSLATION_STATUSES:
             report(entry.line_of("status"), f"status '{status}' must be one of: {', '.join(TRANSLATION_STATUSES)}")
-        translations[lang] = {"status": status or "draft", "title": _text(entry, "title", report),
-                              "description": _text(entry, "description", report)}
-    return translations
+        yield lang, entry, status or "draft"
+
+
+def _course_translations(data: LineDict, report: _Reporter) -> dict[str, dict]:
+    """`translations: {<lang>: {status, title, description}}` of a course.yml."""
+    return {
+        lang: {"status": status, "title": _text(entry, "title", report),
+               "description": _text(entry, "description", report)}
+        for lang, entry, status in _translation_blocks(
+            data, report, "a title and description", "'status', 'title' and 'description'")
+    }
 
 
 def _read_module(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
@@ -701,24 +710,9 @@ def _read_bank(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
         seen[question.key] = question.line
         questions.append(question)
     translations: dict[str, dict] = {}
-    raw_tr = data.get("translations")
-    if raw_tr is None:
-        raw_tr = LineDict()
-    if not isinstance(raw_tr, LineDict):
-        report(data.line_of("translations"), "field 'translations' must map languages to translated questions")
-        raw_tr = LineDict()
     by_key = {q.key: q for q in questions}
-    for lang, entry in raw_tr.items():
-        line = raw_tr.line_of(lang)
-        if not isinstance(lang, str) or not LANGUAGE_RE.match(lang):
-            report(line, f"language '{lang}' is not an ISO 639 code")
-            continue
-        if not isinstance(entry, LineDict) or not isinstance(entry.get("questions"), LineDict):
-            report(line, f"translation '{lang}' needs 'status' and a 'questions' mapping")
-            continue
-        status = _text(entry, "status", report)
-        if status and status not in TRANSLATION_STATUSES:
-            report(entry.line_of("status"), f"status '{status}' must be one of: {', '.join(TRANSLATION_STATUSES)}")
+    for lang, entry, status in _translation_blocks(
+            data, report, "translated questions", "'status' and a 'questions' mapping", required_map="questions"):
         items = {}
         for qkey, item in entry["questions"].items():
             qline = entry["questions"].line_of(qkey)
@@ -741,7 +735,7 @@ def _read_bank(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
                 "options": {str(k): str(v) for k, v in options.items()},
                 "explanation": _text(item, "explanation", report),
             }
-        translations[lang] = {"status": status or "draft", "questions": items}
+        translations[lang] = {"status": status, "questions": items}
     cur.banks[module_id or display] = BankDef(
         module_id, pass_mark, draw, questions, translations, display, sha256(path.read_text("utf-8"))
     )
