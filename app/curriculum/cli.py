@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 
+from . import cues
 from .loader import load_curriculum
 from .tree import read_curriculum
 
@@ -40,14 +41,30 @@ def _with_dirs(func):
 
 @curricula_cli.command("validate")
 @_with_dirs
+@click.option("--cue-tables", is_flag=True, help="Print the cue linter's table for every bank and course, not only failing ones.")
 @with_appcontext
-def validate_command(curricula, assessments):
-    """Check every module, profile, passage, translation and question bank; print `path:line: message`."""
+def validate_command(curricula, assessments, cue_tables):
+    """Check every module, profile, passage, translation and question bank; print `path:line: message`.
+
+    Then run the cue linter (docs/cue-linter.md): can a bank be passed without reading the module?
+    """
     cur = _read(curricula, assessments)
     for problem in cur.problems:
         click.echo(str(problem))
     if cur.problems:
         click.echo(f"{len(cur.problems)} problem(s) found.", err=True)
+        raise SystemExit(1)
+    report = cues.lint(cur)
+    banks = report.banks if cue_tables else [m for m in report.banks if m.failures]
+    course_rows = report.courses if cue_tables else [m for m in report.courses if m.failures]
+    if banks:
+        click.echo(cues.table(banks))
+    if course_rows:
+        click.echo(cues.table(course_rows))
+    for problem in report.problems:
+        click.echo(str(problem))
+    if report.failed:
+        click.echo(f"{len(report.problems)} cue problem(s) found (docs/cue-linter.md).", err=True)
         raise SystemExit(1)
     questions = sum(len(b.questions) for b in cur.banks.values())
     click.echo(

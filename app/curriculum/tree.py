@@ -176,6 +176,8 @@ class QuestionDef:
     explanation: str
     countries: list[str] | None
     line: int
+    #: The heading of the module section the question assesses (English, as in the module file).
+    section: str | None = None
 
     def as_json(self) -> dict:
         return {
@@ -183,6 +185,7 @@ class QuestionDef:
             "options": [{"id": oid, "text": text} for oid, text in self.options],
             "answer": self.answer,
             "explanation": self.explanation,
+            "section": self.section,
         }
 
 
@@ -195,6 +198,8 @@ class BankDef:
     translations: dict[str, dict]
     path: str
     content_hash: str
+    #: Limits on attempts: {"max_attempts": int | None, "wait_minutes": int | None}.
+    retake: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -682,7 +687,27 @@ def _read_question(raw, line: int, report: _Reporter) -> QuestionDef | None:
     countries = None
     if "countries" in raw:
         countries = _text_list(raw, "countries", report)
-    return QuestionDef(key, qtype, prompt, options, answer, explanation, countries, raw.line)
+    section = _text(raw, "section", report, required=False) or None
+    return QuestionDef(key, qtype, prompt, options, answer, explanation, countries, raw.line, section)
+
+
+def _read_retake(data: LineDict, report: _Reporter) -> dict:
+    """`retake: {max_attempts: 3, wait_minutes: 60}`: both optional, both positive whole numbers."""
+    raw = data.get("retake")
+    if raw is None:
+        return {}
+    if not isinstance(raw, LineDict):
+        report(data.line_of("retake"), "'retake' must be a mapping with 'max_attempts' and/or 'wait_minutes'")
+        return {}
+    stray = [str(k) for k in raw if k not in ("max_attempts", "wait_minutes")]
+    if stray:
+        report(data.line_of("retake"), f"'retake' has unexpected keys {', '.join(repr(k) for k in stray)} "
+                                       f"(expected max_attempts, wait_minutes)")
+    result = {}
+    for key, maximum in (("max_attempts", 100), ("wait_minutes", 60 * 24 * 30)):
+        if key in raw:
+            result[key] = _int(raw, key, report, minimum=1, maximum=maximum)
+    return result
 
 
 def _read_bank(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
@@ -737,7 +762,8 @@ def _read_bank(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
             }
         translations[lang] = {"status": status, "questions": items}
     cur.banks[module_id or display] = BankDef(
-        module_id, pass_mark, draw, questions, translations, display, sha256(path.read_text("utf-8"))
+        module_id, pass_mark, draw, questions, translations, display, sha256(path.read_text("utf-8")),
+        _read_retake(data, report),
     )
 
 
@@ -864,7 +890,12 @@ def _cross_check(cur: Curriculum) -> None:
             if bank.module_id:
                 problems.append(Problem(bank.path, 1, f"question bank for unknown module '{bank.module_id}'"))
             continue
+        headings = [s.heading for s in cur.modules[bank.module_id].body.sections]
         for question in bank.questions:
+            if question.section is not None and question.section not in headings:
+                problems.append(Problem(bank.path, question.line,
+                                        f"question '{question.key}' names section '{question.section}', which is not a "
+                                        f"'## ' heading of {cur.modules[bank.module_id].path}"))
             for code in question.countries or []:
                 if code not in cur.profiles:
                     problems.append(Problem(bank.path, question.line, f"question '{question.key}' names unknown country '{code}'"))
