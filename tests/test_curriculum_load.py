@@ -88,7 +88,7 @@ def test_invalid_tree_loads_nothing(scratch_app, mini_copy):
     bank.write_text(bank.read_text("utf-8").replace("    answer: a\n", "    answer: z\n"), "utf-8")
     result = load(scratch_app, mini_copy)
     assert result.exit_code == 1
-    assert "assessments/police/police-01-basics.yml:11: answer 'z' points to no option" in result.output
+    assert "assessments/police/police-01-basics.yml:12: answer 'z' points to no option" in result.output
     assert "nothing was loaded" in result.output
     with scratch_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Module.id))) == 0

@@ -43,12 +43,12 @@ def test_duplicate_module_ids(mini_copy):
 
 def test_answer_key_pointing_nowhere(mini_copy):
     edit(mini_copy, BANK, "    answer: a\n", "    answer: z\n")
-    assert f"{BANK}:11: answer 'z' points to no option (options: a, b)" in problems(mini_copy)
+    assert f"{BANK}:12: answer 'z' points to no option (options: a, b)" in problems(mini_copy)
 
 
 def test_multiple_response_key_pointing_nowhere(mini_copy):
     edit(mini_copy, BANK, "answer: [a, c]", "answer: [a, x]")
-    assert f"{BANK}:20: answer 'x' points to no option (options: a, b, c)" in problems(mini_copy)
+    assert f"{BANK}:22: answer 'x' points to no option (options: a, b, c)" in problems(mini_copy)
 
 
 def test_placeholder_without_value_for_a_country(mini_copy):
@@ -75,12 +75,12 @@ def test_invalid_yaml_names_the_line(mini_copy):
 
 def test_duplicate_question_ids(mini_copy):
     edit(mini_copy, BANK, "  - id: q2\n", "  - id: q1\n")
-    assert f"{BANK}:13: duplicate question id 'q1' (first on line 5)" in problems(mini_copy)
+    assert f"{BANK}:14: duplicate question id 'q1' (first on line 5)" in problems(mini_copy)
 
 
 def test_unknown_question_type(mini_copy):
     edit(mini_copy, BANK, "type: multiple", "type: essay")
-    assert any(p.startswith(f"{BANK}:14: unknown question type 'essay'") for p in problems(mini_copy))
+    assert any(p.startswith(f"{BANK}:15: unknown question type 'essay'") for p in problems(mini_copy))
 
 
 def test_draw_larger_than_available_for_a_country(mini_copy):
@@ -121,7 +121,7 @@ def test_cli_prints_problems_and_exits_non_zero(app, mini_copy):
         "curricula", "validate", "--curricula", str(mini_copy / "curricula"),
         "--assessments", str(mini_copy / "assessments")])
     assert result.exit_code == 1
-    assert f"{BANK}:11: answer 'z' points to no option" in result.output
+    assert f"{BANK}:12: answer 'z' points to no option" in result.output
 
 
 def test_cli_passes_on_the_fixture_tree(app, mini_copy):
@@ -153,5 +153,5 @@ def test_passage_file_language_suffix_must_match_front_matter(mini_copy):
 def test_comma_in_unquoted_option_text_is_caught(mini_copy):
     # YAML reads {id: b, text: Deception, for example} as text "Deception" plus a key "for example".
     edit(mini_copy, BANK, "{id: b, text: Deception}", "{id: b, text: Deception, for example lies}")
-    assert any(p.startswith(f"{BANK}:10: option has unexpected keys 'for example lies'") and "quotes" in p
+    assert any(p.startswith(f"{BANK}:11: option has unexpected keys 'for example lies'") and "quotes" in p
                for p in problems(mini_copy)), problems(mini_copy)

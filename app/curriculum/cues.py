@@ -48,6 +48,8 @@ BANK_SAME_TICKS = 0.8
 COURSE_SAME_TICKS = 0.5
 #: Two prompts this similar (0-1, difflib ratio on normalised words) are a repeat.
 NEAR_DUPLICATE = 0.85
+#: Fewer items than this are too few to judge by rates: the table says so and nothing fails.
+MIN_ITEMS = 10
 #: Section headings that need no question of their own.
 UNASSESSED_SECTIONS = ("Summary",)
 
@@ -202,6 +204,8 @@ def measure(label: str, language: str, items: list[Item]) -> Measures:
 
 def judge(m: Measures, *, course: bool) -> Measures:
     """Fill `m.failures` by the bank or course thresholds."""
+    if sum(m.counts.values()) < MIN_ITEMS:
+        return m
     margin = COURSE_MARGIN if course else BANK_MARGIN
     low, high = COURSE_LENGTH_RATIO if course else BANK_LENGTH_RATIO
     t_low, t_high = COURSE_TRUE_SHARE if course else BANK_TRUE_SHARE
@@ -334,7 +338,7 @@ def table(measures: list[Measures]) -> str:
         counts = f"{m.counts['single']}/{m.counts['multiple']}/{m.counts['true_false']}"
         rows.append(f"{m.label:<54} {m.language:<4} {counts:<8} {m.scores['random']:>6.0%} "
                     f"{name + ' ' + format(score, '.0%'):>26} {ratio:>8} {longest:>11} {true:>5} {ticks:<14} "
-                    f"{'FAIL' if m.failures else 'ok'}")
+                    f"{'FAIL' if m.failures else ('ok' if sum(m.counts.values()) >= MIN_ITEMS else 'too few')}")
     return "\n".join(rows)
 
 

@@ -150,13 +150,19 @@ def _load_bank(cur: Curriculum, module: Module, module_def, report: LoadReport) 
         bank = QuestionBank(
             module_id=module.id, content_hash=bank_def.content_hash, pass_mark=bank_def.pass_mark,
             draw_count=bank_def.draw, translations=bank_def.translations,
+            max_attempts=bank_def.retake.get("max_attempts"),
+            retake_wait_minutes=bank_def.retake.get("wait_minutes"),
         )
         db.session.add(bank)
         db.session.flush()
+        headings = [s.heading for s in module_def.body.sections]
         for position, q in enumerate(bank_def.questions):
+            data = q.as_json()
+            # The 0-based section a failed item sends the trainee back to (headings are checked by validate).
+            data["section_index"] = headings.index(q.section) if q.section in headings else None
             db.session.add(Question(
                 bank_id=bank.id, key=q.key, position=position, type=q.type,
-                countries=list(q.countries) if q.countries else None, data=q.as_json(),
+                countries=list(q.countries) if q.countries else None, data=data,
             ))
         report.new_banks.append(module_def.id)
     module.current_bank_id = bank.id

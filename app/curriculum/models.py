@@ -121,6 +121,9 @@ class QuestionBank(db.Model):
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     pass_mark: Mapped[int]
     draw_count: Mapped[int]
+    #: Attempts a trainee may submit on this bank (null: no limit), and minutes between two attempts.
+    max_attempts: Mapped[int | None]
+    retake_wait_minutes: Mapped[int | None]
     #: Per language: {"status": "draft"|"reviewed", "questions": {key: {...}}}
     translations: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -131,6 +134,8 @@ class QuestionBank(db.Model):
         sa.UniqueConstraint("module_id", "content_hash", name="uq_question_bank_content"),
         sa.CheckConstraint("pass_mark BETWEEN 1 AND 100", name="pass_mark_range"),
         sa.CheckConstraint("draw_count > 0", name="draw_positive"),
+        sa.CheckConstraint("max_attempts IS NULL OR max_attempts > 0", name="max_attempts_positive"),
+        sa.CheckConstraint("retake_wait_minutes IS NULL OR retake_wait_minutes > 0", name="retake_wait_positive"),
     )
 
 

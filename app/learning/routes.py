@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.auth.decorators import roles_required
 from app.auth.models import Role
 from app.extensions import db
+from app.utils import utcnow
 
 from . import services
 from .forms import QuizForm, SectionReadForm
@@ -36,8 +37,8 @@ def module(slug):
     status = services.ModuleStatus(module, version, progress, 0, None)
     return render_template(
         "learning/module.html", module=module, version=version, content=content, status=status,
-        attempts=services.attempts_of(current_user, module),
-        newer_version=module.current_version_id != version.id,
+        attempts=services.attempts_of(current_user, module), retake=services.retake_state(current_user, module),
+        now=utcnow(), newer_version=module.current_version_id != version.id,
     )
 
 

@@ -12,8 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
+from flask_babel import lazy_gettext as _l
 
 from app.academy.entitlements import Entitlement, entitlements_for, may_take_module
 from app.auth.models import User
@@ -33,8 +36,8 @@ class LearningError(Exception):
     status = 400
 
     def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(str(message))
+        self.message = str(message)  # lazy_gettext messages become the reader's language here
         if status is not None:
             self.status = status
 
@@ -314,21 +317,86 @@ def _for_country(questions, country: str) -> list[Question]:
     return [q for q in questions if not q.countries or country in q.countries]
 
 
+@dataclass
+class RetakeState:
+    """The bank's limits on attempts as they stand for one trainee; shown before the quiz is opened."""
+
+    max_attempts: int | None
+    wait_minutes: int | None
+    used: int
+    next_at: datetime | None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.max_attempts is None else max(self.max_attempts - self.used, 0)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining == 0
+
+    def waiting(self, now: datetime) -> bool:
+        return self.next_at is not None and now < self.next_at
+
+
+def retake_state(user: User, module: Module) -> RetakeState | None:
+    """Attempts used on the module's current bank and when the next may start; None without a bank."""
+    bank = db.session.get(QuestionBank, module.current_bank_id) if module.current_bank_id else None
+    if bank is None:
+        return None
+    used, last = db.session.execute(
+        sa.select(sa.func.count(QuizAttempt.id), sa.func.max(QuizAttempt.submitted_at)).filter(
+            QuizAttempt.user_id == user.id, QuizAttempt.bank_id == bank.id, QuizAttempt.kind == "module",
+            QuizAttempt.submitted_at.is_not(None))
+    ).one()
+    next_at = last + timedelta(minutes=bank.retake_wait_minutes) if last and bank.retake_wait_minutes else None
+    return RetakeState(bank.max_attempts, bank.retake_wait_minutes, used, next_at)
+
+
+def _last_seen(user: User, bank: QuestionBank) -> set[int]:
+    """Question ids of the trainee's last submitted attempt on this bank."""
+    drawn = db.session.scalar(
+        sa.select(QuizAttempt.drawn).filter(
+            QuizAttempt.user_id == user.id, QuizAttempt.bank_id == bank.id, QuizAttempt.kind == "module",
+            QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()).limit(1)
+    )
+    return {e["question_id"] for e in drawn or []}
+
+
+def _draw_fresh(questions: list[Question], count: int, seen: set[int]) -> list[dict]:
+    """Draw `count` questions, taking those not in `seen` first: a retake asks new questions where the bank
+    has enough, and tops up at random from the ones just seen only where it has not."""
+    fresh = [q for q in questions if q.id not in seen]
+    if len(fresh) >= count:
+        return _draw(fresh, count)
+    rest = [q for q in questions if q.id in seen]
+    entries = _draw(fresh, len(fresh)) + _draw(rest, count - len(fresh))
+    _random.shuffle(entries)
+    return entries
+
+
 def start_quiz(user: User, module: Module) -> QuizAttempt:
     """An open attempt for the trainee (reused until submitted), with questions drawn server-side."""
     progress = current_progress(user, module)
     if progress is None or progress.reached_end_at is None:
-        raise LearningError("Read the module to the end before taking its quiz.", 409)
+        raise LearningError(_l("Read the module to the end before taking its quiz."), 409)
     bank = db.session.get(QuestionBank, module.current_bank_id)
     if bank is None:
-        raise LearningError("This module has no quiz yet.", 404)
+        raise LearningError(_l("This module has no quiz yet."), 404)
     open_attempt = db.session.scalar(
         sa.select(QuizAttempt).filter_by(user_id=user.id, module_id=module.id, bank_id=bank.id, submitted_at=None)
         .order_by(QuizAttempt.id.desc()).limit(1)
     )
     if open_attempt is not None:
         return open_attempt
-    entries = _draw(_for_country(bank.questions, user.country_code), bank.draw_count)
+    limits = retake_state(user, module)
+    if limits.exhausted:
+        raise LearningError(_l("You have used all %(count)d attempts at this quiz. Ask your academy administrator "
+                               "about another attempt.", count=limits.max_attempts), 409)
+    if limits.waiting(utcnow()):
+        raise LearningError(_l("The next attempt at this quiz opens at %(time)s UTC.",
+                               time=limits.next_at.strftime("%Y-%m-%d %H:%M")), 409)
+    entries = _draw_fresh(_for_country(bank.questions, user.country_code), bank.draw_count, _last_seen(user, bank))
     attempt = QuizAttempt(
         token=secrets.token_urlsafe(32), user_id=user.id, kind="module", module_id=module.id,
         course_id=module.course_id, module_version_id=progress.module_version_id, bank_id=bank.id, drawn=entries,
@@ -545,8 +613,10 @@ def result_view(attempt: QuizAttempt) -> dict:
             options = [{"text": by_id[oid], "value": None, "chosen": oid in given, "correct": oid in keys}
                        for oid in entry["order"]]
             right = set(given) == keys
+        section = q.data.get("section_index")
         items.append({"number": number, "type": q.type, "prompt": text["prompt"], "options": options,
-                      "right": right, "explanation": text["explanation"]})
+                      "right": right, "explanation": text["explanation"],
+                      "section": None if right or section is None else section + 1})
     return {"questions": items, "pass_mark": _pass_mark(attempt)}
 
 
