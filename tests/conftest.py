@@ -31,7 +31,7 @@ REAL_CURRICULA = CONTENT_ROOT / "curricula"
 REAL_ASSESSMENTS = CONTENT_ROOT / "assessments"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 USER_TABLES = ("api_token", "target_population", "course_progress", "audit_event", "certificate", "import_batch", "assignment", "mandatory_course", "cohort_membership",
-               "cohort", "quiz_attempt", "module_progress", "user", "academy")
+               "cohort", "attempt_answer", "quiz_attempt", "module_progress", "user", "academy")
 PASSWORD = "correct horse battery"
 
 

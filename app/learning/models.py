@@ -101,3 +101,34 @@ class CourseProgress(db.Model):
         sa.UniqueConstraint("user_id", "course_id", name="uq_course_progress_user_course"),
         sa.Index("ix_course_progress_course", "course_id"),
     )
+
+
+class AttemptAnswer(db.Model):
+    """One answered question of a submitted attempt: the raw material of item statistics.
+
+    Written once with the attempt's grade. `rest_score` is the share of the attempt's other questions
+    answered right (the criterion of the point-biserial discrimination); `chosen_mask` has bit i set
+    for the i-th option in the author's order (true/false: bit 0 true, bit 1 false). Country and
+    language are the trainee's at the time, so that figures split by them need no join.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempt.id"), index=True)
+    #: Whose answer: item statistics withhold groups of fewer than the threshold of people.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"))
+    bank_id: Mapped[int] = mapped_column(sa.ForeignKey("question_bank.id"))
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    language: Mapped[str] = mapped_column(sa.String(8))
+    country_code: Mapped[str] = mapped_column(sa.String(2))
+    correct: Mapped[int]
+    rest_score: Mapped[float | None]
+    chosen_mask: Mapped[int]
+
+    __table_args__ = (
+        sa.Index("ix_attempt_answer_bank_kind", "bank_id", "kind"),
+        sa.Index("ix_attempt_answer_module_kind", "module_id", "kind"),
+        sa.CheckConstraint("correct IN (0, 1)", name="correct_binary"),
+        sa.CheckConstraint(sa.text("kind IN ('module', 'pre_test', 'post_test')"), name="kind"),
+    )

@@ -25,7 +25,7 @@ from app.curriculum.tree import BASE_LANGUAGE
 from app.extensions import db
 from app.utils import utcnow
 
-from .models import CourseProgress, ModuleProgress, QuizAttempt
+from .models import AttemptAnswer, CourseProgress, ModuleProgress, QuizAttempt
 
 _random = random.SystemRandom()
 
@@ -551,6 +551,7 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
     pass_mark = _pass_mark(attempt)
     answers: dict[str, object] = {}
     correct = 0
+    graded: list[tuple[Question, object, int]] = []
     for entry in attempt.drawn:
         q = questions[entry["question_id"]]
         values = chosen[q.id]
@@ -563,6 +564,7 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
             right = given == (sorted(key) if isinstance(key, list) else [key])
         answers[str(q.id)] = given
         correct += int(right)
+        graded.append((q, given, int(right)))
     total = len(attempt.drawn)
     passed = None if pass_mark is None else correct * 100 >= pass_mark * total
     now = utcnow()
@@ -577,6 +579,7 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
     if result.rowcount != 1:
         raise QuizRejected("This quiz attempt has already been submitted; it was not recorded again.", 409)
     db.session.refresh(attempt)
+    _record_answers(attempt, user, graded)
     if passed and attempt.kind == "module":
         progress = db.session.scalar(
             sa.select(ModuleProgress).filter_by(user_id=user.id, module_version_id=attempt.module_version_id)
@@ -586,6 +589,28 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
                 progress.quiz_passed_at = now
             _complete_if_done(progress)
     return attempt
+
+
+def _chosen_mask(question: Question, given: object) -> int:
+    if question.type == "true_false":
+        return 1 if given is True else 2
+    ids = [o["id"] for o in question.data.get("options", [])]
+    return sum(1 << ids.index(oid) for oid in given if oid in ids)
+
+
+def _record_answers(attempt: QuizAttempt, user: User, graded: list[tuple[Question, object, int]]) -> None:
+    """One AttemptAnswer row per graded question (item statistics read only these)."""
+    total = sum(right for _q, _g, right in graded)
+    others = len(graded) - 1
+    db.session.add_all(
+        AttemptAnswer(
+            attempt_id=attempt.id, user_id=user.id, question_id=q.id, bank_id=q.bank_id, module_id=q.bank.module_id,
+            kind=attempt.kind, language=attempt.language, country_code=user.country_code, correct=right,
+            rest_score=(total - right) / others if others else None, chosen_mask=_chosen_mask(q, given),
+        )
+        for q, given, right in graded
+    )
+    db.session.flush()
 
 
 def attempt_for(user: User, token: str) -> QuizAttempt:

@@ -1,0 +1,65 @@
+"""Item statistics pages for platform administrators (who author the content): HTML and CSV."""
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from app.auth.decorators import roles_required
+from app.auth.models import Role
+from app.curriculum.models import Module
+from app.extensions import db
+
+from . import services
+
+bp = Blueprint("itemstats", __name__, url_prefix="/item-statistics")
+authors_only = roles_required(Role.PLATFORM_ADMIN)
+
+
+def _module_or_404(slug: str) -> Module:
+    module = db.session.scalar(sa.select(Module).filter_by(slug=slug, retired=False))
+    if module is None:
+        abort(404)
+    return module
+
+
+@bp.route("/")
+@authors_only
+def index():
+    course_id = request.args.get("course", type=int)
+    courses = services.courses()
+    course = next((c for c in courses if c.id == course_id), courses[0] if courses else None)
+    gain = services.knowledge_gain(course) if course else []
+    return render_template("itemstats/index.html", courses=courses, course=course, gain=gain,
+                           threshold=services.DEFAULT_THRESHOLD)
+
+
+@bp.route("/<slug>")
+@authors_only
+def module(slug):
+    module = _module_or_404(slug)
+    stats = services.bank_statistics(module)
+    return render_template("itemstats/module.html", module=module, stats=stats,
+                           country_names=services.country_names(), flags=FLAG_LABELS)
+
+
+@bp.route("/<slug>.csv")
+@authors_only
+def module_csv(slug):
+    module = _module_or_404(slug)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in services.csv_rows(module, services.bank_statistics(module)):
+        writer.writerow(row)
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=item-statistics-{module.slug}.csv",
+                             "Cache-Control": "no-store"})
+
+
+FLAG_LABELS = {
+    "too_easy": _l("too easy"), "too_hard": _l("too hard"),
+    "negative_discrimination": _l("negative discrimination"),
+    "weak_discrimination": _l("weak discrimination"), "unused_distractor": _l("a distractor nobody picks"),
+}
