@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .academy.routes import bp as academy_bp
     from .api.routes import bp as api_bp
     from .itemstats.routes import bp as itemstats_bp
+    from .assessments.cli import assessments_cli
     from .coverage.cli import api_tokens_cli
     from .coverage.routes import bp as coverage_bp
     from .auth.routes import bp as auth_bp
@@ -56,7 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(coverage_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(itemstats_bp)
-    for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli):
+    for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli):
         app.cli.add_command(group)
 
     app.after_request(_security_headers)

@@ -1,0 +1,1 @@
+"""Question banks beyond the curriculum files: exchange with Moodle (GIFT, Moodle XML)."""
