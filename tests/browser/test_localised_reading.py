@@ -30,8 +30,10 @@ def read_up_to(page, base_url, number):
 
 
 @pytest.mark.parametrize("country, language, heading, expected, absent, notices", [
-    # Serbian trainee reading the draft Serbian translation: Serbian passage, Art. 388, draft notice.
-    ("RS", "sr", "Srbija", "člana 388 Krivičnog zakonika", "Article 110/a", ["draft_translation"]),
+    # Serbian trainee reading the draft Serbian translation: Serbian passage, Art. 388, draft notice;
+    # the article is not yet checked against the official text, so passage and reference are flagged.
+    ("RS", "sr", "Srbija", "člana 388 Krivičnog zakonika", "Article 110/a",
+     ["draft_translation", "unverified_passage", "unverified_fact"]),
     # Romanian trainee in English: both Romanian articles, verified, no translation notice.
     ("RO", "en", "Romania", "Article 210 of the Criminal Code", "Article 388", []),
     # Albanian trainee in Albanian: Albanian passage with the unverified child article flagged.
