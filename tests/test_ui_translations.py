@@ -21,9 +21,14 @@ def po(language):
         return read_po(fh)
 
 
+def _key(value):
+    """Plural messages: babel reads their ids and strings as tuples from .po, lists from .mo."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def translated(catalog):
-    return {m.id: m.string for m in catalog if m.id and m.string and (not isinstance(m.string, tuple) or all(m.string))
-            and not m.fuzzy}
+    return {_key(m.id): _key(m.string) for m in catalog
+            if m.id and m.string and (not isinstance(m.string, (tuple, list)) or all(m.string)) and not m.fuzzy}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
