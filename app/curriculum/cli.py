@@ -108,9 +108,11 @@ def load_command(curricula, assessments):
 @with_appcontext
 def status_command(curricula, assessments):
     """Print, per course and module, which countries have a national passage and which languages a translation."""
-    from .status import as_text, course_translations, matrix
+    from .status import as_text, claim_counts, claims_text, course_translations, matrix
 
     cur = _read(curricula, assessments)
     click.echo(as_text(matrix(cur), sorted(cur.profiles), course_translations(cur)))
+    click.echo()
+    click.echo(claims_text(claim_counts(cur)))
     if cur.problems:
         click.echo(f"Note: {len(cur.problems)} validation problem(s); run 'flask curricula validate'.", err=True)

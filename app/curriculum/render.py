@@ -17,10 +17,10 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from .source import sha256
-from .tree import BASE_LANGUAGE, PLACEHOLDER_RE, Body, CountryProfile, Curriculum, ModuleDef, PassageFile, TranslationDef
+from .tree import BASE_LANGUAGE, CLAIM_REF_RE, PLACEHOLDER_RE, Body, CountryProfile, Curriculum, ModuleDef, PassageFile, TranslationDef
 
 #: Bump when the rendering changes, so that a reload re-renders everything.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4",
@@ -89,6 +89,36 @@ def _slot_label(kind: str, country: str) -> str:
     return gettext("National passage: %(country)s", country=country)
 
 
+def _claim_label(status: str) -> str:
+    """What stands behind a claim, as the reader is told it (current, forced locale)."""
+    if status == "law":
+        return gettext("The law's text:")
+    if status == "secondary":
+        return gettext("Secondary source, not the law's text:")
+    return gettext("Not yet confirmed; the national coordinator should confirm:")
+
+
+def _with_claims(passage: PassageFile, text: str) -> tuple[str, str]:
+    """Number the [[cN]] marks of a passage text in order of appearance; and the list of their sources."""
+    numbers: dict[str, int] = {}
+
+    def mark(match: re.Match) -> str:
+        number = numbers.setdefault(match.group(1), len(numbers) + 1)
+        return f"<sup>[{number}]</sup>"
+
+    marked = CLAIM_REF_RE.sub(mark, text)
+    if not numbers:
+        return marked, ""
+    items = []
+    for key, number in sorted(numbers.items(), key=lambda kv: kv[1]):
+        claim = passage.claims.get(key)
+        if claim is None:
+            continue
+        items.append(f'<li value="{number}" class="claim claim-{claim.status}"><span class="claim-status">'
+                     f"{escape(_claim_label(claim.status))}</span> {escape(claim.citation)}</li>")
+    return marked, f'<ol class="claims">{"".join(items)}</ol>'
+
+
 def rendition_hash(cur: Curriculum, module: ModuleDef, profile: CountryProfile, language: str) -> str:
     """Hash of every input of a rendition: unchanged inputs need no re-rendering.
 
@@ -98,6 +128,7 @@ def rendition_hash(cur: Curriculum, module: ModuleDef, profile: CountryProfile, 
     passages = sorted({p.content_hash for p in cur.passages_of(module.id) if p.country == profile.code})
     with force_locale(translation.language if translation else BASE_LANGUAGE):
         labels = [_slot_label(kind, "") for kind in ("fallback", "passage")]
+        labels += [_claim_label(status) for status in ("law", "secondary", "unconfirmed")]
     return sha256(
         RENDERER_VERSION, module.content_hash, translation.content_hash if translation else "",
         *passages, profile.content_hash, language, *labels,
@@ -136,7 +167,8 @@ def render_module(cur: Curriculum, module: ModuleDef, profile: CountryProfile, l
                     if not passage.verified:
                         section_notices.append({"kind": "unverified_passage", "country": country_name,
                                                 "sources": list(passage.sources)})
-                    inner = markdown_to_html(_fill(passage.passages[chunk.slot].text, profile, section_notices, passage.language))
+                    text, claims_html = _with_claims(passage, passage.passages[chunk.slot].text)
+                    inner = markdown_to_html(_fill(text, profile, section_notices, passage.language)) + claims_html
                     css = "national" if passage.verified else "national unverified"
                     label = _slot_label("passage", country_name)
                 parts.append(

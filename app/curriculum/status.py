@@ -55,6 +55,32 @@ def matrix(cur: Curriculum) -> list[ModuleStatusRow]:
     return rows
 
 
+def claim_counts(cur: Curriculum) -> dict[str, dict[str, int]]:
+    """country -> status -> number of national claims (English passages and profile references);
+    "none" counts facts still in the older form, with no status of their own."""
+    counts = {code: {"law": 0, "secondary": 0, "unconfirmed": 0, "none": 0} for code in sorted(cur.profiles)}
+    for passage in cur.passages:
+        if passage.country not in counts or passage.language != "en":
+            continue
+        if passage.claims:
+            for claim in passage.claims.values():
+                counts[passage.country][claim.status] += 1
+        else:
+            counts[passage.country]["none"] += 1
+    for code, profile in cur.profiles.items():
+        for ref in profile.legal_references.values():
+            counts[code][ref.claim.status if ref.claim else "none"] += 1
+    return counts
+
+
+def claims_text(counts: dict[str, dict[str, int]]) -> str:
+    lines = ["National claims by what stands behind them (English passages and profile references):",
+             f"{'':<3} {'law':>5} {'secondary':>9} {'unconfirmed':>11} {'no status':>9}"]
+    for code, c in counts.items():
+        lines.append(f"{code:<3} {c['law']:>5} {c['secondary']:>9} {c['unconfirmed']:>11} {c['none']:>9}")
+    return "\n".join(lines)
+
+
 def course_translations(cur: Curriculum) -> dict[str, dict[str, str]]:
     """prong -> language -> "draft" | "reviewed" for each course's translated title and description."""
     return {prong: {lang: entry["status"] for lang, entry in sorted(course.translations.items())}

@@ -31,6 +31,31 @@ DIRECTIVE_RE = re.compile(r"^:::")
 CODE_FENCE_RE = re.compile(r"^\s*(```|~~~)")
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_]+)\.([A-Za-z0-9_]+)\s*\}\}")
 COUNTRY_FIELDS = ("name",)
+#: What stands behind a national fact: the law's own text, a secondary source, or nothing yet.
+CLAIM_STATUSES = ("law", "secondary", "unconfirmed")
+CLAIM_REF_RE = re.compile(r"\[\[(c\d+)\]\]")
+CLAIM_KEY_RE = re.compile(r"^c\d+$")
+
+
+@dataclass
+class Claim:
+    """What stands behind one national fact (docs/curriculum-format.md, "Claims")."""
+
+    key: str
+    status: str
+    fields: dict
+    line: int
+
+    @property
+    def citation(self) -> str:
+        f = self.fields
+        if self.status == "law":
+            return f"{f['law']}, {f['article']} ({f['publication']})"
+        if self.status == "secondary":
+            where = (f"para. {f['paragraph']}" if f.get("paragraph") else
+                     f"p. {f['page']}" if f.get("page") else f"section {f.get('section', '')}")
+            return f"{f['document']} ({f['year']}), {where}"
+        return f.get("confirm", "")
 
 
 @dataclass
@@ -40,6 +65,8 @@ class LegalReference:
     description: str
     source: str
     verified: bool
+    #: The status of the reference when given as a claim (law | secondary | unconfirmed); None: older form.
+    claim: Claim | None = None
 
 
 @dataclass
@@ -69,6 +96,7 @@ class CountryProfile:
                     "description": ref.description,
                     "source": ref.source,
                     "verified": ref.verified,
+                    "status": ref.claim.status if ref.claim else None,
                 }
                 for key, ref in self.legal_references.items()
             },
@@ -150,6 +178,8 @@ class PassageFile:
     placeholders: list[Placeholder]
     path: str
     content_hash: str
+    #: Claims by key (c1, c2 ...), marked in the text as [[c1]]; empty in files of the older form.
+    claims: dict[str, Claim] = field(default_factory=dict)
 
 
 @dataclass
@@ -437,6 +467,19 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
             if not isinstance(ref, LineDict):
                 report(raw_refs.line_of(key), f"legal reference '{key}' must be a mapping")
                 continue
+            if "status" in ref:
+                fields = LineDict({k: v for k, v in ref.items() if k not in ("citation", "description")})
+                fields.key_lines = ref.key_lines
+                fields.line = ref.line
+                claim = _read_claim(fields, key, raw_refs.line_of(key), report)
+                for derived in ("verified", "source"):
+                    if derived in ref:
+                        report(ref.line_of(derived), f"'{derived}' follows from the status of '{key}'; remove it")
+                refs[key] = LegalReference(
+                    key, _text(ref, "citation", report), _text(ref, "description", report, required=False),
+                    claim.citation if claim else "", bool(claim and claim.status == "law"), claim,
+                )
+                continue
             refs[key] = LegalReference(
                 key,
                 _text(ref, "citation", report),
@@ -594,10 +637,33 @@ def _read_passage(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
     if file_language and language != file_language:
         report(meta.line_of("language"), f"language '{language}' does not match the file name '{path.name}' (expected '{file_language}')")
     passages = _parse_passages(doc.body, doc.body_start_line, report)
+    claims: dict[str, Claim] = {}
+    if "claims" in meta:
+        # The newer form: what stands behind each fact; `verified` and `sources` follow from the claims.
+        for derived in ("verified", "sources"):
+            if derived in meta:
+                report(meta.line_of(derived), f"'{derived}' follows from the claims; remove it")
+        claims = _read_claims(meta, report)
+        used = set()
+        for chunk in passages.values():
+            for offset, row in enumerate(chunk.text.split("\n")):
+                for ref in CLAIM_REF_RE.findall(row):
+                    used.add(ref)
+                    if ref not in claims and CLAIM_KEY_RE.match(ref):
+                        report(chunk.line + offset, f"[[{ref}]] names no claim in the front matter")
+        for key, claim in claims.items():
+            if key not in used:
+                report(claim.line, f"claim '{key}' is not marked anywhere in the text ([[{key}]])")
+        if not used:
+            report(doc.body_start_line, "no claim is marked in the text: put [[c1]] after the fact it supports")
+        verified = bool(claims) and all(c.status == "law" for c in claims.values())
+        sources = list(dict.fromkeys(c.citation for c in claims.values() if c.status != "unconfirmed"))
+    else:
+        verified = _bool(meta, "verified", report)
+        sources = _text_list(meta, "sources", report)
     cur.passages.append(PassageFile(
-        module_id, country, language, _bool(meta, "verified", report),
-        _text_list(meta, "sources", report), passages,
-        _placeholders(doc.body, doc.body_start_line), display, doc.content_hash,
+        module_id, country, language, verified, sources, passages,
+        _placeholders(doc.body, doc.body_start_line), display, doc.content_hash, claims,
     ))
 
 
@@ -689,6 +755,66 @@ def _read_question(raw, line: int, report: _Reporter) -> QuestionDef | None:
         countries = _text_list(raw, "countries", report)
     section = _text(raw, "section", report, required=False) or None
     return QuestionDef(key, qtype, prompt, options, answer, explanation, countries, raw.line, section)
+
+
+_CLAIM_FIELDS = {
+    "law": (("law", "article", "publication"), ()),
+    "secondary": (("document", "year"), ("paragraph", "page", "section")),
+    "unconfirmed": (("confirm",), ()),
+}
+
+
+def _read_claim(raw, key: str, line: int, report: _Reporter) -> Claim | None:
+    """A claim: `status` and the fields its status needs (law: law, article, publication; secondary:
+    document, year and one of paragraph, page, section; unconfirmed: confirm)."""
+    if not isinstance(raw, LineDict):
+        report(line, f"claim '{key}' must be a mapping with 'status' and its source")
+        return None
+    status = _text(raw, "status", report)
+    if status and status not in CLAIM_STATUSES:
+        report(raw.line_of("status"), f"claim '{key}' has status '{status}' (expected one of: {', '.join(CLAIM_STATUSES)})")
+        return None
+    if not status:
+        return None
+    required, one_of = _CLAIM_FIELDS[status]
+    fields = {}
+    for name in required:
+        value = _text(raw, name, report, required=False)
+        if not value:
+            report(raw.line_of(name) if name in raw else raw.line,
+                   f"claim '{key}' ({status}) needs '{name}'" + {
+                       "publication": " (the official publication where the law's text was read)",
+                       "article": " (the article of the law)", "law": " (the law's title)",
+                       "document": " (the report or document, named precisely)", "year": " (the document's year)",
+                       "confirm": " (what the national coordinator should confirm)"}.get(name, ""))
+        fields[name] = value
+    if one_of:
+        given = {name: _text(raw, name, report, required=False) for name in one_of}
+        if not any(given.values()):
+            report(raw.line, f"claim '{key}' ({status}) needs one of {', '.join(one_of)}: where in the document")
+        fields.update({k: v for k, v in given.items() if v})
+    allowed = set(required) | set(one_of) | {"status", "note"}
+    stray = [str(k) for k in raw if k not in allowed]
+    if stray:
+        report(raw.line, f"claim '{key}' has unexpected keys {', '.join(repr(k) for k in stray)} for status '{status}'")
+    return Claim(key, status, fields, raw.line)
+
+
+def _read_claims(meta: LineDict, report: _Reporter) -> dict[str, Claim]:
+    raw = meta.get("claims")
+    if not isinstance(raw, LineDict) or not raw:
+        report(meta.line_of("claims"), "'claims' must map claim keys (c1, c2 ...) to their sources")
+        return {}
+    claims = {}
+    for key, item in raw.items():
+        key = str(key)
+        if not CLAIM_KEY_RE.match(key):
+            report(raw.line_of(key), f"claim key '{key}' must be c1, c2 ...")
+            continue
+        claim = _read_claim(item, key, raw.line_of(key), report)
+        if claim is not None:
+            claims[key] = claim
+    return claims
 
 
 def _read_retake(data: LineDict, report: _Reporter) -> dict:
