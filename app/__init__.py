@@ -12,9 +12,7 @@ from sqlalchemy.engine import Engine
 from .config import build_config
 from .extensions import babel, csrf, db, login_manager, migrate
 
-#: UI languages with a message catalog in app/translations (English is the source language),
-#: mapped to the locale used for formatting: Serbian is written in Latin script here.
-UI_LANGUAGES = {"en": "en", "sq": "sq", "sr": "sr_Latn"}
+from .foundation.languages import UI_LANGUAGES
 
 
 def create_app(config: dict | None = None) -> Flask:

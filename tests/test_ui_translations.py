@@ -8,7 +8,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from app import UI_LANGUAGES
+from app.foundation.languages import UI_LANGUAGES
 from tests.conftest import ROOT, login
 
 CATALOGS = ROOT / "app" / "translations"

@@ -5,11 +5,8 @@ from wtforms import DateField, EmailField, IntegerField, SelectField, StringFiel
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from app.academy.models import ACADEMY_KINDS
-from app.auth.models import CATEGORY_LABELS
-
-
-def category_choices():
-    return [(key, str(label)) for key, label in CATEGORY_LABELS.items()]
+from app.foundation.forms import ActionForm  # noqa: F401  (pages of this area use it by this name)
+from app.foundation.prongs import category_choices
 
 
 class AcademyForm(FlaskForm):
@@ -34,12 +31,6 @@ class TraineeForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))])
     submit = SubmitField(_l("Check the file"))
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: CSRF and nothing else."""
-
-    submit = SubmitField(_l("Confirm"))
 
 
 class CohortForm(FlaskForm):

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.auth.services import EMAIL_RE, UNUSABLE_PASSWORD
-from app.curriculum.models import PRONG_CHOICES, Course
+from app.curriculum.models import Course
+from app.foundation.prongs import PRONGS
 from app.extensions import db
 from app.utils import utcnow
 
@@ -149,7 +150,7 @@ def parse(text: str, academy: Academy) -> ImportPlan:
             if not raw_category:
                 problems.append("category is missing")
             elif category is None:
-                problems.append(f"unknown category '{values['category']}' (use one of: {', '.join(PRONG_CHOICES)})")
+                problems.append(f"unknown category '{values['category']}' (use one of: {', '.join(PRONGS)})")
             number = values.get("personnel_number") or None
             if number and number in seen_numbers:
                 problems.append(f"personnel number {number} appears twice in the file (also line {seen_numbers[number]})")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.curriculum.models import Country, Course, Module
 from app.extensions import db
+from app.foundation import prongs
 from app.utils import utcnow
 
 ACADEMY_KINDS = ("police_academy", "border_police_centre", "judicial_training_centre", "other")
@@ -105,7 +106,7 @@ class MandatoryCourse(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("academy_id", "course_id", "category", name="uq_mandatory_course_rule"),
-        sa.CheckConstraint(sa.text("category IN ('police', 'investigators', 'judiciary')"), name="category"),
+        sa.CheckConstraint(sa.text(prongs.sql_in("category")), name="category"),
         sa.CheckConstraint("due_within_days IS NULL OR due_within_days > 0", name="due_positive"),
     )
 

@@ -16,7 +16,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.foundation.roles import Role
 from app.curriculum.models import Course, Module
 from app.extensions import db
 from app.learning.models import ModuleProgress, QuizAttempt

@@ -10,8 +10,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth.decorators import roles_required
-from app.auth.models import Role, User
+from app.foundation.decorators import roles_required
+from app.auth.models import User
+from app.foundation.roles import Role
 from app.curriculum.models import Country, Course, Module
 from app.extensions import db
 

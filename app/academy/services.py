@@ -9,9 +9,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.foundation.roles import Role
 from app.auth.services import UserError, create_user, normalise_email
-from app.curriculum.models import PRONG_CHOICES, Course, Module
+from app.curriculum.models import Course, Module
+from app.foundation.prongs import PRONGS
 from app.extensions import db
 from app.utils import utcnow
 
@@ -116,7 +118,7 @@ def update_trainee(actor: User, academy: Academy, trainee: User, *, name: str, e
         email = normalise_email(email)
     except UserError as exc:
         raise AcademyError(str(exc)) from None
-    if category not in PRONG_CHOICES:
+    if category not in PRONGS:
         raise AcademyError(f"Unknown service category '{category}'.")
     if email != trainee.email and db.session.scalar(sa.select(User.id).filter_by(email=email)):
         raise AcademyError(f"A user with the e-mail {email} already exists.")
@@ -260,7 +262,7 @@ def assignments_of(academy: Academy, cohort: Cohort | None = None) -> list[Assig
 
 
 def set_mandatory(actor: User, academy: Academy, course: Course, category: str, due_within_days: int | None):
-    if category not in PRONG_CHOICES:
+    if category not in PRONGS:
         raise AcademyError(f"Unknown service category '{category}'.")
     rule = db.session.scalar(sa.select(MandatoryCourse).filter_by(
         academy_id=academy.id, course_id=course.id, category=category))

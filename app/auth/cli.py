@@ -9,10 +9,13 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.academy.models import ACADEMY_KINDS, Academy
-from app.curriculum.models import PRONG_CHOICES, Country
+from app.curriculum.models import Country
+from app.foundation.prongs import PRONGS
 from app.extensions import db
 
-from .models import Role, User
+from app.foundation.roles import Role
+
+from .models import User
 from .services import UserError, create_user
 
 users_cli = click.Group("users", help="Manage user accounts.")
@@ -26,7 +29,7 @@ demo_cli = click.Group("demo", help="Demo data for trying the platform.")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--country", required=True, help="Country code, e.g. AL.")
 @click.option("--academy", help="Academy slug (trainees and academy administrators).")
-@click.option("--category", type=click.Choice(PRONG_CHOICES), help="Service category of a trainee.")
+@click.option("--category", type=click.Choice(PRONGS), help="Service category of a trainee.")
 @click.option("--language", help="Preferred language (ISO 639); default: the country's first language.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext

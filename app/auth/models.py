@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.academy.models import Academy
 from app.curriculum.models import Country
 from app.extensions import db
+from app.foundation import prongs, roles
+from app.foundation.roles import Role
 from app.utils import utcnow
 
+if TYPE_CHECKING:  # the academy area sits above this one; the relationship is resolved by name
+    from app.academy.models import Academy
 
-class Role(enum.StrEnum):
-    TRAINEE = "trainee"
-    ACADEMY_ADMIN = "academy_admin"
-    COORDINATOR = "coordinator"
-    REGIONAL_COORDINATOR = "regional_coordinator"
-    PLATFORM_ADMIN = "platform_admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.TRAINEE: _l("Trainee"),
-    Role.ACADEMY_ADMIN: _l("Academy administrator"),
-    Role.COORDINATOR: _l("National coordinator"),
-    Role.REGIONAL_COORDINATOR: _l("Regional coordinator"),
-    Role.PLATFORM_ADMIN: _l("Platform administrator"),
-}
-
-#: A trainee's service category is the prong whose course they take.
-CATEGORY_LABELS = {
-    "police": _l("General police officer"),
-    "investigators": _l("Specialised anti-trafficking investigator"),
-    "judiciary": _l("Prosecutor or judge"),
-}
-
-_ROLES_SQL = ", ".join(f"'{r.value}'" for r in Role)
 
 
 class User(UserMixin, db.Model):
@@ -74,13 +48,11 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
 
     country: Mapped[Country] = relationship()
-    academy: Mapped[Academy | None] = relationship()
+    academy: Mapped[Academy | None] = relationship("Academy")
 
     __table_args__ = (
-        sa.CheckConstraint(sa.text(f"role IN ({_ROLES_SQL})"), name="role"),
-        sa.CheckConstraint(
-            sa.text("category IS NULL OR category IN ('police', 'investigators', 'judiciary')"), name="category"
-        ),
+        sa.CheckConstraint(sa.text(roles.sql_in("role")), name="role"),
+        sa.CheckConstraint(sa.text(prongs.sql_in("category", nullable=True)), name="category"),
         sa.CheckConstraint(
             sa.text("role <> 'trainee' OR (academy_id IS NOT NULL AND category IS NOT NULL)"),
             name="trainee_has_academy_and_category",

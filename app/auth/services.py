@@ -8,11 +8,14 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.academy.models import Academy
-from app.curriculum.models import PRONG_CHOICES, Country
+from app.curriculum.models import Country
+from app.foundation.prongs import PRONGS
 from app.extensions import db
 from app.utils import utcnow
 
-from .models import Role, User
+from app.foundation.roles import Role
+
+from .models import User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
@@ -61,8 +64,8 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
             raise UserError(f"Academy '{academy}' is in {academy_row.country_code}, not {country_row.code}.")
     if role_value in (Role.TRAINEE, Role.ACADEMY_ADMIN) and academy_row is None:
         raise UserError(f"A {role_value.value} must belong to an academy (--academy).")
-    if category is not None and category not in PRONG_CHOICES:
-        raise UserError(f"Unknown service category '{category}' (expected one of: {', '.join(PRONG_CHOICES)}).")
+    if category is not None and category not in PRONGS:
+        raise UserError(f"Unknown service category '{category}' (expected one of: {', '.join(PRONGS)}).")
     if role_value == Role.TRAINEE and not category:
         raise UserError("A trainee needs a service category (--category).")
     if role_value != Role.TRAINEE and category:

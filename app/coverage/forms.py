@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from app.academy.forms import category_choices
+from app.foundation.prongs import category_choices
 
 
 class TargetForm(FlaskForm):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.academy.models import Academy
 from app.extensions import db
+from app.foundation import prongs
 from app.utils import utcnow
 
 
@@ -32,7 +33,7 @@ class TargetPopulation(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("target >= 0", name="target_non_negative"),
-        sa.CheckConstraint(sa.text("prong IN ('police', 'investigators', 'judiciary')"), name="prong"),
+        sa.CheckConstraint(sa.text(prongs.sql_in("prong")), name="prong"),
         sa.Index("uq_target_population_place_date", "country_code", sa.text("coalesce(academy_id, 0)"), "prong",
                  "effective_from", unique=True),
     )

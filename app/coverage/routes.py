@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.academy.models import Academy
-from app.auth.decorators import roles_required
-from app.auth.models import Role
+from app.foundation.decorators import roles_required
+from app.foundation.roles import Role
 from app.curriculum.models import Country
 from app.extensions import db
 from app.utils import utcnow
@@ -117,7 +117,7 @@ def api_tokens():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @token_owners
 def revoke_token(token_id):
-    from app.academy.forms import ActionForm
+    from app.foundation.forms import ActionForm
 
     if not ActionForm().validate_on_submit():
         abort(400)

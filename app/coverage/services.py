@@ -24,8 +24,10 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from app.academy.models import Academy
-from app.auth.models import Role, User
-from app.curriculum.models import PRONG_CHOICES, Country, Course
+from app.auth.models import User
+from app.foundation.roles import Role
+from app.curriculum.models import Country, Course
+from app.foundation.prongs import PRONGS
 from app.extensions import db
 from app.learning.models import CourseProgress
 
@@ -87,8 +89,8 @@ def parse_query(args, scope: Scope, today: date) -> Query:
         academy = db.session.scalar(sa.select(Academy).filter_by(slug=academy_slug))
         if academy is None:
             raise CoverageError("academy", f"Unknown academy '{academy_slug}'.")
-    if prong is not None and prong not in PRONG_CHOICES:
-        raise CoverageError("prong", f"Unknown prong '{prong}' (expected one of: {', '.join(PRONG_CHOICES)}).")
+    if prong is not None and prong not in PRONGS:
+        raise CoverageError("prong", f"Unknown prong '{prong}' (expected one of: {', '.join(PRONGS)}).")
     raw_date = (args.get("as_of") or "").strip()
     if raw_date:
         try:
@@ -351,7 +353,7 @@ def _suppress(rows: list[dict], totals: dict, group_by: tuple[str, ...], thresho
 def set_target(actor: User, *, country: str, academy: Academy | None, prong: str, target: int,
                effective_from: date) -> TargetPopulation:
     """Record a target figure from a date (history is kept; the same date replaces the figure)."""
-    if prong not in PRONG_CHOICES:
+    if prong not in PRONGS:
         raise CoverageError("prong", f"Unknown prong '{prong}'.")
     if target < 0:
         raise CoverageError("target", "The target cannot be negative.")

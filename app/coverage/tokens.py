@@ -8,7 +8,8 @@ import secrets
 import sqlalchemy as sa
 
 from app.academy.models import Academy
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.foundation.roles import Role
 from app.extensions import db
 from app.utils import utcnow
 

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.foundation import prongs
 from app.utils import utcnow
 
 from .tree import BASE_LANGUAGE
 
-PRONG_CHOICES = ("police", "investigators", "judiciary")
 
 
 class Country(db.Model):
@@ -41,7 +41,7 @@ class Course(db.Model):
         primaryjoin="and_(Course.id == Module.course_id, Module.retired.is_(False))", viewonly=True,
     )
 
-    __table_args__ = (sa.CheckConstraint(sa.text("prong IN ('police', 'investigators', 'judiciary')"), name="prong"),)
+    __table_args__ = (sa.CheckConstraint(sa.text(prongs.sql_in("prong")), name="prong"),)
 
     def text_in(self, language: str) -> dict:
         """Title, description and language of the course text for a reader of `language`."""

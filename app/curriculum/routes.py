@@ -1,7 +1,7 @@
 from flask import Blueprint, abort, render_template, request
 
-from app.auth.decorators import roles_required
-from app.auth.models import Role
+from app.foundation.decorators import roles_required
+from app.foundation.roles import Role
 
 from . import services
 

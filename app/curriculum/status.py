@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.foundation.prongs import PRONGS
+
 from .tree import Curriculum
 
 VERIFIED, UNVERIFIED, MISSING = "verified", "unverified", "missing"
@@ -28,7 +30,7 @@ class ModuleStatusRow:
 
 def matrix(cur: Curriculum) -> list[ModuleStatusRow]:
     rows = []
-    for prong in ("police", "investigators", "judiciary"):
+    for prong in PRONGS:
         for module in cur.modules_of(prong):
             slots = list(dict.fromkeys(module.body.slots))
             row = ModuleStatusRow(prong, module.id, module.title, str(module.version), slots,

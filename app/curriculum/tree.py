@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.foundation.prongs import PRONGS
+
 from .source import LineDict, LineList, Problem, SourceError, read_markdown, read_yaml_file, sha256
 
-PRONGS = ("police", "investigators", "judiciary")
 BASE_LANGUAGE = "en"
 QUESTION_TYPES = ("single", "multiple", "true_false")
 TRANSLATION_STATUSES = ("draft", "reviewed")

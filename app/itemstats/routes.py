@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from app.auth.decorators import roles_required
-from app.auth.models import Role
+from app.foundation.decorators import roles_required
+from app.foundation.roles import Role
 from app.curriculum.models import Module
 from app.extensions import db
 

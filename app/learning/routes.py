@@ -2,8 +2,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.decorators import roles_required
-from app.auth.models import Role
+from app.foundation.decorators import roles_required
+from app.foundation.roles import Role
 from app.extensions import db
 from app.utils import utcnow
 

@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from .models import Role
+from .roles import Role
 
 
 def roles_required(*roles: Role):

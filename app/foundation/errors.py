@@ -1,0 +1,25 @@
+"""Errors that services raise and routes turn into answers, in one place (app/main/errors.py).
+
+A service refuses a request by raising `ServiceError` (or a subclass) with a message wrapped in
+lazy_gettext and the HTTP status to answer with; the message is translated into the reader's language
+when it is shown. Pages show it as a notice (or an error page), the API as JSON.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A request a service refuses; `message` says why (translatable), `status` the HTTP status."""
+
+    status = 400
+
+    def __init__(self, message, status: int | None = None):
+        super().__init__(str(message))
+        self._message = message
+        if status is not None:
+            self.status = status
+
+    @property
+    def message(self) -> str:
+        """The message in the current locale (lazy strings are resolved when read)."""
+        return str(self._message)
