@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -33,28 +33,27 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    # The composition root: the one place that imports every area (they never import this module's names).
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
+    from .academy.cli import academies_cli, users_cli
     from .academy.routes import bp as academy_bp
     from .api.routes import bp as api_bp
-    from .itemstats.routes import bp as itemstats_bp
     from .assessments.cli import assessments_cli
+    from .audit.routes import bp as audit_bp
+    from .auth.routes import bp as auth_bp
+    from .certificates.routes import bp as certificates_bp
     from .coverage.cli import api_tokens_cli
     from .coverage.routes import bp as coverage_bp
-    from .auth.routes import bp as auth_bp
     from .curriculum.cli import curricula_cli
     from .curriculum.routes import bp as curriculum_bp
+    from .demo import demo_cli
+    from .itemstats.routes import bp as itemstats_bp
     from .learning.routes import bp as learning_bp
     from .main.routes import bp as main_bp
-    from .auth.cli import academies_cli, demo_cli, users_cli
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(learning_bp)
-    app.register_blueprint(curriculum_bp)
-    app.register_blueprint(academy_bp)
-    app.register_blueprint(coverage_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(itemstats_bp)
+    for blueprint in (main_bp, auth_bp, learning_bp, curriculum_bp, academy_bp, audit_bp, certificates_bp,
+                      coverage_bp, api_bp, itemstats_bp):
+        app.register_blueprint(blueprint)
     for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli):
         app.cli.add_command(group)
 
@@ -69,6 +68,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # the command line speaks English
+        return "en"
     if current_user and getattr(current_user, "is_authenticated", False):
         if current_user.language in UI_LANGUAGES:
             return UI_LANGUAGES[current_user.language]

@@ -1,16 +1,10 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
-from app.academy.models import (  # noqa: F401
-    Academy,
-    Assignment,
-    AuditEvent,
-    Certificate,
-    Cohort,
-    CohortMembership,
-    ImportBatch,
-    MandatoryCourse,
-)
+from app.academy.models import Academy, ImportBatch  # noqa: F401
+from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import User  # noqa: F401
+from app.certificates.models import Certificate  # noqa: F401
+from app.coverage.models import ApiToken, TargetPopulation  # noqa: F401
 from app.curriculum.models import (  # noqa: F401
     Country,
     Course,
@@ -20,5 +14,5 @@ from app.curriculum.models import (  # noqa: F401
     Question,
     QuestionBank,
 )
-from app.learning.models import CourseProgress, ModuleProgress, QuizAttempt  # noqa: F401
-from app.coverage.models import ApiToken, TargetPopulation  # noqa: F401,E402
+from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse  # noqa: F401
+from app.learning.models import AttemptAnswer, CourseProgress, ModuleProgress, QuizAttempt  # noqa: F401

@@ -23,8 +23,9 @@ def create_test_user(*, email, role="trainee", country="AL", category="police", 
                      academy=None, active=True, name="Test User"):
     if role in ("trainee", "academy_admin") and academy is None:
         academy = get_academy(country).slug
+    found = db.session.scalar(sa.select(Academy).filter_by(slug=academy)) if academy else None
     user = create_user(email=email, name=name, role=role, country=country, password=PASSWORD,
-                       academy=academy, category=category if role == "trainee" else None, language=language)
+                       academy=found, category=category if role == "trainee" else None, language=language)
     user.active = active
     db.session.commit()
     return {"id": user.id, "email": user.email}

@@ -7,7 +7,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.academy.models import Academy, Assignment, AuditEvent, Certificate, Cohort, CohortMembership
+from app.academy.models import Academy
+from app.audit.models import AuditEvent
+from app.certificates.models import Certificate
+from app.enrolment.models import Assignment, Cohort, CohortMembership
 from app.auth.models import User
 from app.curriculum.models import Course, Module
 from app.extensions import db

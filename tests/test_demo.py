@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from app.auth.cli import DEMO_PASSWORD, DEMO_USERS
+from app.demo import DEMO_PASSWORD, DEMO_USERS
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import login

@@ -15,16 +15,21 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.auth.services import EMAIL_RE, UNUSABLE_PASSWORD
 from app.curriculum.models import Course
 from app.foundation.prongs import PRONGS
 from app.extensions import db
+from app.foundation.errors import ServiceError
 from app.utils import utcnow
 
-from . import services
-from .models import Academy, Cohort, ImportBatch
+from app.audit.services import audit
+from app.enrolment import services as enrolment
+from app.enrolment.models import Assignment, Cohort, CohortMembership
+
+from .models import Academy, ImportBatch
 
 REQUIRED_COLUMNS = ("email", "name", "category")
 OPTIONAL_COLUMNS = ("unit", "personnel_number", "language", "cohort", "due_date")
@@ -80,18 +85,19 @@ class ImportPlan:
         return sum(1 for r in self.rows if r.action == action)
 
 
-class ImportFileError(ValueError):
+class ImportFileError(ServiceError):
     """The file as a whole cannot be read."""
 
 
 def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise ImportFileError(_l("The file is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ImportFileError(f"Line {line}: the file is not UTF-8. Save it as 'CSV UTF-8' and try again.") from None
+        raise ImportFileError(_l("Line %(line)d: the file is not UTF-8. Save it as 'CSV UTF-8' and try again.",
+                                 line=line)) from None
 
 
 def _reader(text: str) -> csv.reader:
@@ -247,8 +253,6 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
     (e-mail form and uniqueness, category, language), so rows are written in bulk here: a
     5,000-row file is a handful of statements, not thousands.
     """
-    from .models import Assignment, CohortMembership
-
     plan = parse(batch.content, academy)
     if not plan.ok:
         return plan
@@ -270,7 +274,7 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
                 setattr(user, attr, getattr(row, attr))
     db.session.add_all(new_users)
     for name in sorted({r.cohort for r in plan.rows if r.cohort} - set(cohorts)):
-        cohorts[name] = services.create_cohort(actor, academy, name)
+        cohorts[name] = enrolment.create_cohort(actor, academy, name)
     db.session.flush()
     current = set(db.session.execute(
         sa.select(CohortMembership.cohort_id, CohortMembership.user_id).join(Cohort)
@@ -292,7 +296,7 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
             existing_due.add((user.id, course.id, row.due_date))
     db.session.add_all(memberships + assignments)
     batch.confirmed_at = utcnow()
-    services.audit(actor, academy, "trainee.import", batch,
+    audit(actor, academy, "trainee.import", batch,
                    f"Imported {batch.filename}: {plan.count('create')} created, {plan.count('update')} updated, "
                    f"{plan.count('unchanged')} unchanged; {len(memberships)} cohort memberships and "
                    f"{len(assignments)} assignments added.")

@@ -1,15 +1,14 @@
-"""Academies: police academies, border police training centres, judicial training centres."""
+"""Academies (police academies, border police training centres, judicial training centres) and trainee imports."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.curriculum.models import Country, Course, Module
+from app.curriculum.models import Country
 from app.extensions import db
-from app.foundation import prongs
 from app.utils import utcnow
 
 ACADEMY_KINDS = ("police_academy", "border_police_centre", "judicial_training_centre", "other")
@@ -32,85 +31,6 @@ class Academy(db.Model):
     )
 
 
-class Cohort(db.Model):
-    """A named group of trainees of one academy: an intake, a unit, a class."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academy.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    academy: Mapped[Academy] = relationship()
-
-    __table_args__ = (sa.UniqueConstraint("academy_id", "name", name="uq_cohort_academy_name"),)
-
-
-class CohortMembership(db.Model):
-    """A trainee's time in a cohort. Leaving sets `left_at`; the row (and what they completed) stays."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
-    left_at: Mapped[datetime | None]
-
-    __table_args__ = (
-        # At most one current membership per trainee and cohort.
-        sa.Index("uq_cohort_membership_current", "cohort_id", "user_id", unique=True,
-                 sqlite_where=sa.text("left_at IS NULL"), postgresql_where=sa.text("left_at IS NULL")),
-    )
-
-
-class Assignment(db.Model):
-    """A course, or one module of it, assigned to a trainee or to a cohort, with an optional due date.
-
-    A cohort assignment covers whoever is a member now, including people who join later.
-    """
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academy.id"), index=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
-    #: Set when only one module of the course is assigned.
-    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id"))
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    cohort_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
-    due_date: Mapped[date | None]
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: Withdrawn assignments stay for the record but no longer apply.
-    withdrawn_at: Mapped[datetime | None]
-
-    course: Mapped[Course] = relationship()
-    module: Mapped[Module | None] = relationship()
-    cohort: Mapped[Cohort | None] = relationship()
-    trainee = relationship("User", foreign_keys=[user_id])
-
-    __table_args__ = (
-        sa.CheckConstraint("(user_id IS NULL) <> (cohort_id IS NULL)", name="one_target"),
-    )
-
-
-class MandatoryCourse(db.Model):
-    """At an academy, every trainee of a service category must take a course: mainstreaming as a rule."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academy.id"), index=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
-    category: Mapped[str] = mapped_column(sa.String(20))
-    #: Days a trainee has from joining the academy; none means no deadline.
-    due_within_days: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    course: Mapped[Course] = relationship()
-
-    __table_args__ = (
-        sa.UniqueConstraint("academy_id", "course_id", "category", name="uq_mandatory_course_rule"),
-        sa.CheckConstraint(sa.text(prongs.sql_in("category")), name="category"),
-        sa.CheckConstraint("due_within_days IS NULL OR due_within_days > 0", name="due_positive"),
-    )
-
-
 class ImportBatch(db.Model):
     """An uploaded trainee CSV between preview and confirmation."""
 
@@ -122,34 +42,3 @@ class ImportBatch(db.Model):
     content: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
-
-
-class Certificate(db.Model):
-    """Issued when a trainee completes a course; verifiable by its code without signing in."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
-    #: Name and course title as they were on the day, so that the certificate does not change later.
-    holder_name: Mapped[str] = mapped_column(sa.String(200))
-    course_title: Mapped[str] = mapped_column(sa.String(200))
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    __table_args__ = (sa.UniqueConstraint("user_id", "course_id", name="uq_certificate_user_course"),)
-
-
-class AuditEvent(db.Model):
-    """Who did what to which record, and when."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    academy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("academy.id"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    action: Mapped[str] = mapped_column(sa.String(60))
-    target_type: Mapped[str] = mapped_column(sa.String(40))
-    target_id: Mapped[int | None]
-    #: A short human-readable summary (never passwords or answers).
-    summary: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-    actor = relationship("User", foreign_keys=[actor_id])

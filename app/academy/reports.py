@@ -1,8 +1,8 @@
 """Progress reports: per cohort or per course, one row per trainee, in a fixed number of queries.
 
-Status of a trainee for a course (or the assigned part of it):
-- completed: every module in scope is complete;
-- overdue: not completed and the due date has passed;
+Status of a trainee for a course:
+- completed: every module of the course is complete;
+- overdue: not completed, and overdue by the one rule (`app/learning/progress.py`, `overdue_rows`);
 - in progress: started (a section read or a quiz taken), not completed;
 - not started.
 """
@@ -17,13 +17,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.foundation.roles import Role
 from app.curriculum.models import Course, Module
+from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse
 from app.extensions import db
+from app.foundation.roles import Role
+from app.learning import progress as progress_rules
 from app.learning.models import ModuleProgress, QuizAttempt
-from app.utils import utcnow
-
-from .models import Assignment, Cohort, CohortMembership, MandatoryCourse
 
 STATUSES = ("not_started", "in_progress", "completed", "overdue")
 SORT_KEYS = ("name", "status", "score", "last_activity", "unit", "due_date")
@@ -69,34 +68,6 @@ def _population(academy_id: int, course: Course, cohort: Cohort | None):
     return population
 
 
-def _due_dates(academy_id: int, course: Course, user_ids_select) -> dict[int, date]:
-    due: dict[int, date] = {}
-
-    def keep(uid, d):
-        if d is not None and (uid not in due or d < due[uid]):
-            due[uid] = d
-
-    for uid, d in db.session.execute(sa.select(Assignment.user_id, Assignment.due_date).filter(
-            Assignment.course_id == course.id, Assignment.withdrawn_at.is_(None),
-            Assignment.due_date.is_not(None), Assignment.user_id.in_(user_ids_select))):
-        keep(uid, d)
-    for uid, d in db.session.execute(sa.select(CohortMembership.user_id, Assignment.due_date).join(
-            Assignment, Assignment.cohort_id == CohortMembership.cohort_id).filter(
-            Assignment.course_id == course.id, Assignment.withdrawn_at.is_(None), Assignment.due_date.is_not(None),
-            CohortMembership.left_at.is_(None), CohortMembership.user_id.in_(user_ids_select))):
-        keep(uid, d)
-    rules = db.session.execute(sa.select(MandatoryCourse.category, MandatoryCourse.due_within_days).filter_by(
-        academy_id=academy_id, course_id=course.id)).all()
-    if any(days for _, days in rules):
-        from datetime import timedelta
-
-        days_by_category = {cat: days for cat, days in rules if days}
-        for uid, cat, created in db.session.execute(sa.select(User.id, User.category, User.created_at).filter(
-                User.id.in_(user_ids_select), User.category.in_(list(days_by_category)))):
-            keep(uid, created.date() + timedelta(days=days_by_category[cat]))
-    return due
-
-
 def course_report(academy_id: int, course: Course, cohort: Cohort | None = None) -> list[ReportRow]:
     """One row per trainee in the population, whatever its size, in six queries."""
     population = _population(academy_id, course, cohort)
@@ -132,8 +103,8 @@ def course_report(academy_id: int, course: Course, cohort: Cohort | None = None)
         for uid, avg, last in db.session.execute(
             sa.select(best.c.user_id, sa.func.avg(best.c.best), sa.func.max(best.c.last)).group_by(best.c.user_id))
     }
-    due = _due_dates(academy_id, course, ids)
-    today = utcnow().date()
+    due = progress_rules.due_dates(course.id, ids)
+    overdue = progress_rules.overdue_users(course.id, ids)
     rows = []
     for uid, name, email, unit, number, active in users:
         done, started, last_progress, finished = progress.get(uid, (0, 0, None, None))
@@ -142,7 +113,7 @@ def course_report(academy_id: int, course: Course, cohort: Cohort | None = None)
         due_date = due.get(uid)
         if total and done >= total:
             status = "completed"
-        elif due_date is not None and due_date < today:
+        elif uid in overdue:
             status = "overdue"
         elif started or last_quiz:
             status = "in_progress"

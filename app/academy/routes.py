@@ -5,30 +5,26 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.foundation.decorators import roles_required
-from app.auth.models import User
 from app.foundation.roles import Role
-from app.curriculum.models import Country, Course, Module
+from app.curriculum import services as curriculum
+from app.curriculum.models import Course, Module
 from app.extensions import db
 
-from . import certificates, imports, reports, services
-from .forms import (
-    AcademyForm,
-    ActionForm,
-    AssignmentForm,
-    CohortForm,
-    ImportForm,
-    MandatoryForm,
-    MembersForm,
-    TraineeForm,
-    VerifyForm,
-)
-from .models import Assignment
+from app.audit import services as audit_log
+from app.auth.services import password_setup_token
+from app.enrolment import services as enrolment
+from app.enrolment.rules import entitlements_for
+from app.foundation.errors import ServiceError
+from app.foundation.forms import ActionForm
+from app.foundation.languages import language_name
+
+from . import imports, reports, services
+from .forms import AcademyForm, AssignmentForm, CohortForm, ImportForm, MandatoryForm, MembersForm, TraineeForm
 
 bp = Blueprint("academy", __name__)
 admins_only = roles_required(Role.ACADEMY_ADMIN, Role.PLATFORM_ADMIN)
@@ -50,7 +46,7 @@ def _trainee(academy, trainee_id):
 
 
 def _cohort(academy, cohort_id):
-    cohort = services.cohort_in(academy, cohort_id)
+    cohort = enrolment.cohort_in(academy, cohort_id)
     if cohort is None:
         abort(404)
     return cohort
@@ -58,18 +54,7 @@ def _cohort(academy, cohort_id):
 
 def _language_choices(academy):
     languages = list(dict.fromkeys((academy.country.languages or []) + ["en"]))
-    from app.main.template_helpers import language_name
-
     return [(code, language_name(code)) for code in languages]
-
-
-def _find_trainee(academy, identifier: str):
-    identifier = (identifier or "").strip()
-    if not identifier:
-        return None
-    return db.session.scalar(sa.select(User).filter(
-        User.academy_id == academy.id, User.role == Role.TRAINEE.value,
-        sa.or_(User.email == identifier.lower(), User.personnel_number == identifier)))
 
 
 # --- academies -----------------------------------------------------------------------------------
@@ -79,7 +64,7 @@ def _find_trainee(academy, identifier: str):
 @admins_only
 def academies():
     form = AcademyForm()
-    form.country.choices = [(c.code, c.name) for c in db.session.scalars(sa.select(Country).order_by(Country.name))]
+    form.country.choices = [(c.code, c.name) for c in curriculum.countries()]
     if current_user.role == Role.ACADEMY_ADMIN and request.method == "GET":
         return redirect(url_for(".overview", slug=current_user.academy.slug))
     if request.method == "POST":
@@ -89,8 +74,8 @@ def academies():
             try:
                 academy = services.create_academy(current_user, slug=form.slug.data, name=form.name.data,
                                                   country=form.country.data, kind=form.kind.data)
-            except services.AcademyError as exc:
-                form.slug.errors.append(str(exc))
+            except ServiceError as exc:
+                form.slug.errors.append(exc.message)
             else:
                 db.session.commit()
                 flash(_("Academy created."), "success")
@@ -102,11 +87,10 @@ def academies():
 @admins_only
 def overview(slug):
     academy = _academy(slug)
-    trainees = db.session.scalar(sa.select(sa.func.count(User.id)).filter_by(academy_id=academy.id, role="trainee"))
-    suspended = db.session.scalar(sa.select(sa.func.count(User.id)).filter_by(
-        academy_id=academy.id, role="trainee", active=False))
-    return render_template("academy/overview.html", academy=academy, trainees=trainees, suspended=suspended,
-                           cohorts=services.cohorts_of(academy), courses=services.courses())
+    counts = services.counts(academy)
+    return render_template("academy/overview.html", academy=academy, trainees=counts["trainees"],
+                           suspended=counts["suspended"], cohorts=enrolment.cohorts_of(academy),
+                           courses=curriculum.courses())
 
 
 # --- trainees ------------------------------------------------------------------------------------
@@ -135,9 +119,9 @@ def trainee_new(slug):
             trainee = services.create_trainee(
                 current_user, academy, email=form.email.data, name=form.name.data, category=form.category.data,
                 unit=form.unit.data, personnel_number=form.personnel_number.data, language=form.language.data)
-        except services.AcademyError as exc:
+        except ServiceError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message, "error")
         else:
             db.session.commit()
             flash(_("Trainee created. Create a sign-in link so that they can set a password."), "success")
@@ -151,12 +135,10 @@ def trainee_new(slug):
 def trainee(slug, trainee_id):
     academy = _academy(slug)
     person = _trainee(academy, trainee_id)
-    from app.academy.entitlements import entitlements_for
-
     return render_template(
         "academy/trainee.html", academy=academy, trainee=person, history=reports.trainee_history(person),
-        entitlements=entitlements_for(person), courses={c.id: c for c in services.courses()},
-        cohorts=services.trainee_cohorts(person), action=ActionForm(),
+        entitlements=entitlements_for(person), courses={c.id: c for c in curriculum.courses()},
+        cohorts=enrolment.trainee_cohorts(person), action=ActionForm(),
     )
 
 
@@ -172,9 +154,9 @@ def trainee_edit(slug, trainee_id):
             services.update_trainee(current_user, academy, person, name=form.name.data, email=form.email.data,
                                     category=form.category.data, unit=form.unit.data,
                                     personnel_number=form.personnel_number.data, language=form.language.data)
-        except services.AcademyError as exc:
+        except ServiceError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message, "error")
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -204,10 +186,8 @@ def trainee_sign_in_link(slug, trainee_id):
     person = _trainee(academy, trainee_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    from app.auth.services import password_setup_token
-
     link = url_for("auth.set_password", token=password_setup_token(person), _external=True)
-    services.audit(current_user, academy, "trainee.sign_in_link", person, f"Created a sign-in link for {person.name}.")
+    audit_log.audit(current_user, academy, "trainee.sign_in_link", person, f"Created a sign-in link for {person.name}.")
     db.session.commit()
     return render_template("academy/sign_in_link.html", academy=academy, trainee=person, link=link)
 
@@ -225,7 +205,7 @@ def import_upload(slug):
         try:
             text = imports.decode(upload.read(imports.MAX_BYTES + 1))
         except imports.ImportFileError as exc:
-            flash(str(exc), "error")
+            flash(exc.message, "error")
             return render_template("academy/import.html", academy=academy, form=form, plan=None), 400
         plan = imports.parse(text, academy)
         batch = imports.stage(current_user, academy, upload.filename or "upload.csv", text) if plan.ok else None
@@ -279,15 +259,15 @@ def cohorts(slug):
     form = CohortForm()
     if form.validate_on_submit():
         try:
-            cohort = services.create_cohort(current_user, academy, form.name.data, form.description.data or "")
-        except services.AcademyError as exc:
+            cohort = enrolment.create_cohort(current_user, academy, form.name.data, form.description.data or "")
+        except ServiceError as exc:
             db.session.rollback()
-            form.name.errors.append(str(exc))
+            form.name.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("Cohort created."), "success")
             return redirect(url_for(".cohort", slug=slug, cohort_id=cohort.id))
-    return render_template("academy/cohorts.html", academy=academy, cohorts=services.cohorts_of(academy), form=form), \
+    return render_template("academy/cohorts.html", academy=academy, cohorts=enrolment.cohorts_of(academy), form=form), \
         (422 if form.errors else 200)
 
 
@@ -303,7 +283,7 @@ def cohort(slug, cohort_id):
         for identifier in form.identifiers.data.splitlines():
             if not identifier.strip():
                 continue
-            person = _find_trainee(academy, identifier)
+            person = services.find_trainee(academy, identifier)
             if person is None:
                 unknown.append(identifier.strip())
             else:
@@ -313,13 +293,13 @@ def cohort(slug, cohort_id):
                                              list=", ".join(unknown)))
         else:
             for person in people:
-                added += services.join_cohort(current_user, academy, group, person)
+                added += enrolment.join_cohort(current_user, academy, group, person)
             db.session.commit()
             flash(_("%(n)d trainee(s) added.", n=added), "success")
             return redirect(url_for(".cohort", slug=slug, cohort_id=group.id))
-    assignments = services.assignments_of(academy, group)
+    assignments = enrolment.assignments_of(academy, group)
     return render_template("academy/cohort.html", academy=academy, cohort=group, form=form,
-                           members=services.cohort_members(group), assignments=assignments,
+                           members=enrolment.cohort_members(group), assignments=assignments,
                            action=ActionForm()), (422 if form.errors else 200)
 
 
@@ -331,7 +311,7 @@ def cohort_remove(slug, cohort_id, trainee_id):
     person = _trainee(academy, trainee_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.leave_cohort(current_user, academy, group, person)
+    enrolment.leave_cohort(current_user, academy, group, person)
     db.session.commit()
     flash(_("%(name)s left the cohort; what they completed is kept.", name=person.name), "success")
     return redirect(url_for(".cohort", slug=slug, cohort_id=group.id))
@@ -342,11 +322,11 @@ def cohort_remove(slug, cohort_id, trainee_id):
 
 def _assignment_form(academy):
     form = AssignmentForm()
-    courses = services.courses()
+    courses = curriculum.courses()
     form.course.choices = [(c.id, c.title) for c in courses]
     form.module.choices = [(0, _("The whole course"))] + [
         (m.id, f"{c.title}: {m.current_version.title}") for c in courses for m in c.modules if m.current_version]
-    form.cohort.choices = [(0, _("No cohort"))] + [(c.id, c.name) for c, _n in services.cohorts_of(academy)]
+    form.cohort.choices = [(0, _("No cohort"))] + [(c.id, c.name) for c, _n in enrolment.cohorts_of(academy)]
     return form
 
 
@@ -360,25 +340,25 @@ def assignments(slug):
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data)
         module = db.session.get(Module, form.module.data) if form.module.data else None
-        cohort = services.cohort_in(academy, form.cohort.data) if form.cohort.data else None
-        person = _find_trainee(academy, form.trainee.data) if form.trainee.data else None
+        cohort = enrolment.cohort_in(academy, form.cohort.data) if form.cohort.data else None
+        person = services.find_trainee(academy, form.trainee.data) if form.trainee.data else None
         if form.trainee.data and person is None:
             form.trainee.errors.append(_("No trainee of this academy has that e-mail or personnel number."))
         elif course is None or (form.cohort.data and cohort is None):
             abort(404)
         else:
             try:
-                services.assign(current_user, academy, course=course, module=module, trainee=person,
+                enrolment.assign(current_user, academy, course=course, module=module, trainee=person,
                                 cohort=cohort, due_date=form.due_date.data)
-            except services.AcademyError as exc:
+            except ServiceError as exc:
                 db.session.rollback()
-                flash(str(exc), "error")
+                flash(exc.message, "error")
             else:
                 db.session.commit()
                 flash(_("Assigned."), "success")
                 return redirect(url_for(".assignments", slug=slug))
     return render_template("academy/assignments.html", academy=academy, form=form,
-                           assignments=services.assignments_of(academy), action=ActionForm()), \
+                           assignments=enrolment.assignments_of(academy), action=ActionForm()), \
         (422 if form.errors else 200)
 
 
@@ -386,12 +366,12 @@ def assignments(slug):
 @admins_only
 def assignment_withdraw(slug, assignment_id):
     academy = _academy(slug)
-    assignment = db.session.scalar(sa.select(Assignment).filter_by(id=assignment_id, academy_id=academy.id))
+    assignment = enrolment.assignment_in(academy, assignment_id)
     if assignment is None:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.withdraw_assignment(current_user, academy, assignment)
+    enrolment.withdraw_assignment(current_user, academy, assignment)
     db.session.commit()
     flash(_("Assignment withdrawn; progress already made is kept."), "success")
     return redirect(url_for(".assignments", slug=slug))
@@ -402,15 +382,15 @@ def assignment_withdraw(slug, assignment_id):
 def mandatory(slug):
     academy = _academy(slug)
     form = MandatoryForm()
-    form.course.choices = [(c.id, c.title) for c in services.courses()]
+    form.course.choices = [(c.id, c.title) for c in curriculum.courses()]
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data) or abort(404)
-        services.set_mandatory(current_user, academy, course, form.category.data, form.due_within_days.data)
+        enrolment.set_mandatory(current_user, academy, course, form.category.data, form.due_within_days.data)
         db.session.commit()
         flash(_("Rule saved: every trainee of that category now has this course."), "success")
         return redirect(url_for(".mandatory", slug=slug))
     return render_template("academy/mandatory.html", academy=academy, form=form,
-                           rules=services.mandatory_rules(academy), action=ActionForm()), (422 if form.errors else 200)
+                           rules=enrolment.mandatory_rules(academy), action=ActionForm()), (422 if form.errors else 200)
 
 
 @bp.route("/academies/<slug>/mandatory/<int:rule_id>/remove", methods=["POST"])
@@ -420,8 +400,8 @@ def mandatory_remove(slug, rule_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_mandatory(current_user, academy, rule_id)
-    except services.AcademyError:
+        enrolment.remove_mandatory(current_user, academy, rule_id)
+    except ServiceError:
         abort(404)
     db.session.commit()
     flash(_("Rule removed."), "success")
@@ -435,13 +415,13 @@ def mandatory_remove(slug, rule_id):
 @admins_only
 def report(slug):
     academy = _academy(slug)
-    all_courses = services.courses()
+    all_courses = curriculum.courses()
     course = next((c for c in all_courses if c.id == request.args.get("course", type=int)), None) or \
         (all_courses[0] if all_courses else None)
     if course is None:
         abort(404)
     cohort_id = request.args.get("cohort", type=int)
-    cohort = services.cohort_in(academy, cohort_id) if cohort_id else None
+    cohort = enrolment.cohort_in(academy, cohort_id) if cohort_id else None
     if cohort_id and cohort is None:
         abort(404)
     rows = reports.course_report(academy.id, course, cohort)
@@ -462,7 +442,7 @@ def report(slug):
     units = sorted({r.unit for r in rows if r.unit})
     return render_template(
         "academy/report.html", academy=academy, course=course, cohort=cohort, courses=all_courses,
-        cohorts=services.cohorts_of(academy), rows=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
+        cohorts=enrolment.cohorts_of(academy), rows=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
         total=len(shown), page=page, pages=max(1, -(-len(shown) // PAGE_SIZE)), summary=reports.summary(rows),
         args=args, descending=descending, units=units, statuses=reports.STATUSES,
     )
@@ -476,52 +456,7 @@ def _ascii(name: str) -> str:
 @admins_only
 def audit(slug):
     academy = _academy(slug)
-    return render_template("academy/audit.html", academy=academy, events=services.audit_events(academy))
-
-
-@bp.route("/audit")
-@roles_required(Role.PLATFORM_ADMIN)
-def audit_all():
-    return render_template("academy/audit.html", academy=None, events=services.audit_events(None))
-
-
-# --- certificates --------------------------------------------------------------------------------
-
-
-@bp.route("/certificates/<int:course_id>")
-@roles_required(Role.TRAINEE)
-def my_certificate(course_id):
-    course = db.session.get(Course, course_id) or abort(404)
-    certificate = certificates.issue_if_complete(current_user, course)
-    if certificate is None:
-        abort(404)
-    db.session.commit()
-    return render_template("academy/certificate.html", certificate=certificate)
-
-
-@bp.route("/certificates/<int:course_id>.pdf")
-@roles_required(Role.TRAINEE)
-def my_certificate_pdf(course_id):
-    course = db.session.get(Course, course_id) or abort(404)
-    certificate = certificates.issue_if_complete(current_user, course)
-    if certificate is None:
-        abort(404)
-    db.session.commit()
-    verify_url = url_for(".verify", code=certificate.code, _external=True)
-    return Response(certificates.pdf(certificate, verify_url), mimetype="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename=certificate-{certificate.code}.pdf"})
-
-
-@bp.route("/verify")
-def verify():
-    """Public: confirms a certificate code, showing only name, course and date."""
-    form = VerifyForm(request.args)
-    certificate = None
-    checked = bool(request.args.get("code"))
-    if checked and form.validate():
-        certificate = certificates.by_code(form.code.data)
-    return render_template("academy/verify.html", form=form, certificate=certificate, checked=checked), \
-        (404 if checked and certificate is None else 200)
+    return render_template("audit/log.html", academy=academy, events=audit_log.events(academy))
 
 
 @bp.app_context_processor

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.academy.models import Academy
 from app.curriculum.models import Country
-from app.foundation.prongs import PRONGS
 from app.extensions import db
-from app.utils import utcnow
-
+from app.foundation.errors import ServiceError
+from app.foundation.prongs import PRONGS
 from app.foundation.roles import Role
+from app.utils import utcnow
 
 from .models import User
 
@@ -23,14 +26,14 @@ MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
-class UserError(ValueError):
+class UserError(ServiceError):
     """A user that cannot be created as asked; the message says why."""
 
 
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise UserError(f"'{email}' is not a valid e-mail address.")
+        raise UserError(_l("'%(email)s' is not a valid e-mail address.", email=email))
     return email
 
 
@@ -39,44 +42,44 @@ UNUSABLE_PASSWORD = "!"
 
 
 def create_user(*, email: str, name: str, role: str, country: str, password: str | None,
-                academy: str | None = None, category: str | None = None, language: str | None = None) -> User:
+                academy=None, category: str | None = None, language: str | None = None) -> User:
     """Create a user after checking every rule; raise UserError naming the first broken one.
 
+    `academy` is the user's academy (an `Academy`, which the academy area resolves), or None.
     `password=None` creates an account that cannot sign in until a password is set (sign-in link).
     """
     email = normalise_email(email)
     name = (name or "").strip()
     if not name:
-        raise UserError("A name is required.")
+        raise UserError(_l("A name is required."))
     try:
         role_value = Role(role)
     except ValueError:
-        raise UserError(f"Unknown role '{role}' (expected one of: {', '.join(r.value for r in Role)}).") from None
+        raise UserError(_l("Unknown role '%(role)s' (expected one of: %(roles)s).", role=role,
+                           roles=", ".join(r.value for r in Role))) from None
     country_row = db.session.get(Country, (country or "").upper())
     if country_row is None:
-        raise UserError(f"Unknown country '{country}'. Load the curricula first (flask curricula load).")
-    academy_row = None
-    if academy:
-        academy_row = db.session.scalar(sa.select(Academy).filter_by(slug=academy))
-        if academy_row is None:
-            raise UserError(f"Unknown academy '{academy}'.")
-        if academy_row.country_code != country_row.code:
-            raise UserError(f"Academy '{academy}' is in {academy_row.country_code}, not {country_row.code}.")
-    if role_value in (Role.TRAINEE, Role.ACADEMY_ADMIN) and academy_row is None:
-        raise UserError(f"A {role_value.value} must belong to an academy (--academy).")
+        raise UserError(_l("Unknown country '%(country)s'. Load the curricula first (flask curricula load).",
+                           country=country))
+    if academy is not None and academy.country_code != country_row.code:
+        raise UserError(_l("Academy '%(academy)s' is in %(there)s, not %(here)s.", academy=academy.slug,
+                           there=academy.country_code, here=country_row.code))
+    if role_value in (Role.TRAINEE, Role.ACADEMY_ADMIN) and academy is None:
+        raise UserError(_l("A %(role)s must belong to an academy (--academy).", role=role_value.value))
     if category is not None and category not in PRONGS:
-        raise UserError(f"Unknown service category '{category}' (expected one of: {', '.join(PRONGS)}).")
+        raise UserError(_l("Unknown service category '%(category)s' (expected one of: %(categories)s).",
+                           category=category, categories=", ".join(PRONGS)))
     if role_value == Role.TRAINEE and not category:
-        raise UserError("A trainee needs a service category (--category).")
+        raise UserError(_l("A trainee needs a service category (--category)."))
     if role_value != Role.TRAINEE and category:
-        raise UserError("Only trainees have a service category.")
+        raise UserError(_l("Only trainees have a service category."))
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise UserError(_l("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
-        raise UserError(f"A user with the e-mail {email} already exists.")
+        raise UserError(_l("A user with the e-mail %(email)s already exists.", email=email))
     user = User(
         email=email, name=name, role=role_value.value, country_code=country_row.code,
-        academy_id=academy_row.id if academy_row else None, category=category,
+        academy_id=academy.id if academy is not None else None, category=category,
         language=language or (country_row.languages[0] if country_row.languages else "en"),
     )
     if password is None:
@@ -98,8 +101,6 @@ def authenticate(email: str, password: str) -> User | None:
     After MAX_FAILED_LOGINS wrong passwords in a row the account is locked for LOCK_MINUTES, so that
     passwords cannot be guessed at speed; the caller commits, so failures are counted.
     """
-    from datetime import timedelta
-
     try:
         email = normalise_email(email)
     except UserError:
@@ -130,9 +131,6 @@ PASSWORD_SETUP_MAX_AGE = 14 * 24 * 3600
 
 
 def _serializer():
-    from flask import current_app
-    from itsdangerous import URLSafeTimedSerializer
-
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-setup")
 
 
@@ -142,8 +140,6 @@ def password_setup_token(user: User) -> str:
 
 
 def user_for_setup_token(token: str) -> User | None:
-    from itsdangerous import BadSignature
-
     try:
         data = _serializer().loads(token, max_age=PASSWORD_SETUP_MAX_AGE)
     except BadSignature:

@@ -12,6 +12,7 @@ from app.foundation.decorators import roles_required
 from app.foundation.roles import Role
 from app.curriculum.models import Country
 from app.extensions import db
+from app.foundation.forms import ActionForm
 from app.utils import utcnow
 
 from . import services, tokens
@@ -117,8 +118,6 @@ def api_tokens():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @token_owners
 def revoke_token(token_id):
-    from app.foundation.forms import ActionForm
-
     if not ActionForm().validate_on_submit():
         abort(400)
     if not tokens.revoke(current_user, token_id):

@@ -24,12 +24,14 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from app.academy.models import Academy
+from app.audit.services import audit
 from app.auth.models import User
-from app.foundation.roles import Role
 from app.curriculum.models import Country, Course
-from app.foundation.prongs import PRONGS
 from app.extensions import db
-from app.learning.models import CourseProgress
+from app.foundation.prongs import PRONGS
+from app.foundation.roles import Role
+from app.learning.models import CourseProgress, QuizAttempt
+from app.learning.progress import overdue_rows
 
 from .models import TargetPopulation
 
@@ -366,8 +368,6 @@ def set_target(actor: User, *, country: str, academy: Academy | None, prong: str
     row.target = target
     row.created_by_id = actor.id
     db.session.flush()
-    from app.academy.services import audit
-
     where = academy.name if academy else country
     audit(actor, academy, "target.set", row, f"Target for {prong} at {where}: {target} from {effective_from.isoformat()}.")
     return row
@@ -384,22 +384,10 @@ def target_history(scope: Scope) -> list[TargetPopulation]:
 
 
 def overdue_by_academy(scope: Scope, today: date) -> list[tuple[Academy, int]]:
-    """Trainees with an assignment past its due date and the course not completed, per academy."""
-    from app.academy.models import Assignment, CohortMembership
-
-    done = sa.select(CourseProgress.id).where(
-        CourseProgress.user_id == User.id, CourseProgress.course_id == Assignment.course_id,
-        CourseProgress.completed_at.is_not(None)).exists()
-    direct = (sa.select(Assignment.academy_id, User.id.label("uid")).join(User, User.id == Assignment.user_id)
-              .where(Assignment.due_date < today, Assignment.withdrawn_at.is_(None), User.active.is_(True), ~done))
-    via_cohort = (sa.select(Assignment.academy_id, User.id.label("uid"))
-                  .join(CohortMembership, CohortMembership.cohort_id == Assignment.cohort_id)
-                  .join(User, User.id == CohortMembership.user_id)
-                  .where(Assignment.due_date < today, Assignment.withdrawn_at.is_(None),
-                         CohortMembership.left_at.is_(None), User.active.is_(True), ~done))
-    union = sa.union(direct, via_cohort).subquery()
-    query = (sa.select(Academy, sa.func.count(sa.distinct(union.c.uid)))
-             .join(union, union.c.academy_id == Academy.id).group_by(Academy.id).order_by(Academy.name))
+    """Trainees overdue on any course (the one rule: `learning.progress.overdue_rows`), per academy."""
+    rows = overdue_rows(today).subquery()
+    query = (sa.select(Academy, sa.func.count(sa.distinct(rows.c.user_id)))
+             .join(rows, rows.c.academy_id == Academy.id).group_by(Academy.id).order_by(Academy.name))
     if scope.countries is not None:
         query = query.where(Academy.country_code.in_(sorted(scope.countries)))
     if scope.academy_id is not None:
@@ -412,8 +400,6 @@ def knowledge_gain(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -
 
     Groups of fewer than `threshold` such trainees are withheld, as for coverage.
     """
-    from app.learning.models import QuizAttempt
-
     end = _end_of(q.as_of)
     tests = (sa.select(QuizAttempt.user_id, QuizAttempt.course_id, QuizAttempt.kind, QuizAttempt.score_percent)
              .where(QuizAttempt.kind.in_(("pre_test", "post_test")), QuizAttempt.submitted_at.is_not(None),

@@ -44,3 +44,7 @@ def preview_languages(module: Module) -> list[str]:
         sa.select(ModuleRendition.language).filter_by(module_version_id=module.current_version_id).distinct()
         .order_by(ModuleRendition.language)
     ))
+
+
+def courses() -> list[Course]:
+    return list(db.session.scalars(sa.select(Course).order_by(Course.id)))

@@ -23,3 +23,17 @@ class ServiceError(Exception):
     def message(self) -> str:
         """The message in the current locale (lazy strings are resolved when read)."""
         return str(self._message)
+
+
+def error_response(exc: ServiceError):
+    """The answer to a refused request: JSON under /api/, else the error page with the translated reason."""
+    from flask import jsonify, render_template, request
+    from werkzeug.exceptions import HTTPException, default_exceptions
+
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": {"message": exc.message}})
+        response.status_code = exc.status
+        return response
+    error = default_exceptions.get(exc.status, HTTPException)(exc.message)
+    error.code = exc.status
+    return render_template("errors.html", error=error), exc.status

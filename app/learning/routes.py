@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.foundation.decorators import roles_required
 from app.foundation.roles import Role
 from app.extensions import db
+from app.foundation.errors import error_response
 from app.utils import utcnow
 
 from . import services
@@ -14,11 +15,20 @@ bp = Blueprint("learning", __name__, url_prefix="/learn")
 trainee_only = roles_required(Role.TRAINEE)
 
 
+@bp.errorhandler(services.LearningError)
+def _refused(exc: services.LearningError):
+    """The one answer to a refused step: a 409 (not yet, already done) goes back to the module or the
+    dashboard with the reason; anything else is the app's error page (app/main/errors.py)."""
+    db.session.rollback()
+    if exc.status != 409:
+        return error_response(exc)
+    flash(exc.message, "info")
+    slug = (request.view_args or {}).get("slug")
+    return redirect(url_for(".module", slug=slug) if slug else url_for(".dashboard"))
+
+
 def _module_or_404(slug: str):
-    try:
-        return services.module_for(current_user, slug)
-    except services.LearningError as exc:
-        abort(exc.status, exc.message)
+    return services.module_for(current_user, slug)
 
 
 @bp.route("/")
@@ -68,13 +78,7 @@ def section_read(slug, number):
     form = SectionReadForm()
     if not form.validate_on_submit():
         abort(400, _("The form has expired. Please go back and try again."))
-    try:
-        progress = services.record_section_read(current_user, module, number - 1)
-    except services.LearningError as exc:
-        if exc.status == 409:
-            flash(exc.message, "info")
-            return redirect(url_for(".module", slug=slug))
-        abort(exc.status, exc.message)
+    progress = services.record_section_read(current_user, module, number - 1)
     db.session.commit()
     version = services.version_for(current_user, module)
     if number < version.section_count:
@@ -95,13 +99,7 @@ def quiz(slug):
             abort(400, _("The quiz form has expired or was altered; nothing was recorded. Please open the quiz again."))
         return _submit(form, back=url_for(".module", slug=slug), action=url_for(".quiz", slug=slug),
                        heading=_("Quiz"), title=module.current_version.title)
-    try:
-        attempt = services.start_quiz(current_user, module)
-    except services.LearningError as exc:
-        if exc.status == 409:
-            flash(exc.message, "info")
-            return redirect(url_for(".module", slug=slug))
-        abort(exc.status, exc.message)
+    attempt = services.start_quiz(current_user, module)
     db.session.commit()
     form.attempt.data = attempt.token
     return render_template("learning/quiz.html", form=form, view=services.quiz_form_view(attempt), chosen={},
@@ -144,13 +142,7 @@ def course_test(course_id, which):
         if not form.validate_on_submit():
             abort(400, _("The form has expired or was altered; nothing was recorded. Please open the test again."))
         return _submit(form, back=back, action=here, heading=heading, title=plan.course.title)
-    try:
-        attempt = services.start_course_test(current_user, plan.course, kind)
-    except services.LearningError as exc:
-        if exc.status == 409:
-            flash(exc.message, "info")
-            return redirect(back)
-        abort(exc.status, exc.message)
+    attempt = services.start_course_test(current_user, plan.course, kind)
     db.session.commit()
     form.attempt.data = attempt.token
     return render_template("learning/quiz.html", form=form, view=services.quiz_form_view(attempt), chosen={},
@@ -160,10 +152,7 @@ def course_test(course_id, which):
 @bp.route("/results/<token>")
 @trainee_only
 def result(token):
-    try:
-        attempt = services.attempt_for(current_user, token)
-    except services.LearningError as exc:
-        abort(exc.status, exc.message)
+    attempt = services.attempt_for(current_user, token)
     module = attempt.module
     progress = services.current_progress(current_user, module) if attempt.kind == "module" else None
     title = services.module_titles(current_user, [module.current_version])[module.current_version.id] if module else None

@@ -18,28 +18,22 @@ import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
 from flask_babel import lazy_gettext as _l
 
-from app.academy.entitlements import Entitlement, entitlements_for, may_take_module
+from app.enrolment.rules import Entitlement, entitlements_for, may_take_module
 from app.auth.models import User
 from app.curriculum.models import Course, Module, ModuleRendition, ModuleVersion, Question, QuestionBank
 from app.curriculum.tree import BASE_LANGUAGE
 from app.extensions import db
+from app.foundation.errors import ServiceError
 from app.utils import utcnow
 
+from . import progress as progress_rules
 from .models import AttemptAnswer, CourseProgress, ModuleProgress, QuizAttempt
 
 _random = random.SystemRandom()
 
 
-class LearningError(Exception):
+class LearningError(ServiceError):
     """A request the learning loop refuses; `status` is the HTTP status to answer with."""
-
-    status = 400
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(str(message))
-        self.message = str(message)  # lazy_gettext messages become the reader's language here
-        if status is not None:
-            self.status = status
 
 
 class QuizRejected(LearningError):
@@ -64,11 +58,11 @@ def module_for(user: User, slug: str) -> Module:
             Module.slug == slug, Module.retired.is_(False))
     ).first()
     if found is None or not user.is_trainee:
-        raise LearningError("No such module in your courses.", 404)
+        raise LearningError(_l("No such module in your courses."), 404)
     module, prong = found
     # Fast path for the common case: the course of the trainee's own service category.
     if prong != user.category and not may_take_module(user, module):
-        raise LearningError("No such module in your courses.", 404)
+        raise LearningError(_l("No such module in your courses."), 404)
     return module
 
 
@@ -84,27 +78,25 @@ class CoursePlan:
     text: dict
     #: Module version id -> {"title", "language"} as the trainee reads it (module_titles).
     titles: dict
+    #: Overdue by the one rule (progress.overdue_rows), as the academy report and the coverage figures say.
+    overdue: bool = False
 
     @property
     def summary(self) -> dict:
         return course_summary(self.statuses)
 
-    @property
-    def overdue(self) -> bool:
-        due = self.entitlement.due_date
-        return due is not None and due < utcnow().date() and not self.summary["complete"]
-
 
 def my_courses(user: User) -> list[CoursePlan]:
     """The trainee's courses (assigned, mandatory or by service category) with module statuses."""
     plans = []
+    overdue = progress_rules.overdue_courses(user)
     for ent in entitlements_for(user):
         course = db.session.get(Course, ent.course_id)
         statuses = course_statuses(user, course)
         if ent.module_ids is not None:
             statuses = [s for s in statuses if s.module.id in ent.module_ids]
         plans.append(CoursePlan(course, ent, statuses, course_tests(user, course), course.text_in(user.language),
-                                module_titles(user, [s.version for s in statuses])))
+                                module_titles(user, [s.version for s in statuses]), course.id in overdue))
     return plans
 
 
@@ -167,16 +159,6 @@ def current_progress(user: User, module: Module) -> ModuleProgress | None:
         .order_by(ModuleProgress.id.desc())
         .limit(1)
     )
-
-
-def is_module_complete(user: User, module: Module) -> bool:
-    """Complete when any version of it is complete: a new version does not undo what was done."""
-    return db.session.scalar(
-        sa.select(sa.func.count(ModuleProgress.id)).filter(
-            ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id,
-            ModuleProgress.completed_at.is_not(None),
-        )
-    ) > 0
 
 
 def course_statuses(user: User, course: Course) -> list[ModuleStatus]:
@@ -247,9 +229,9 @@ def record_section_read(user: User, module: Module, index: int) -> ModuleProgres
     progress = _start_progress(user, module)
     version = db.session.get(ModuleVersion, progress.module_version_id)
     if not 0 <= index < version.section_count:
-        raise LearningError("No such section.", 404)
+        raise LearningError(_l("No such section."), 404)
     if index > progress.furthest_section + 1:
-        raise LearningError("Please read the sections in order.", 409)
+        raise LearningError(_l("Please read the sections in order."), 409)
     if index > progress.furthest_section:
         progress.furthest_section = index
     if index == version.section_count - 1 and progress.reached_end_at is None:
@@ -268,10 +250,8 @@ def _complete_if_done(progress: ModuleProgress) -> None:
     if progress.completed_at is None and progress.reached_end_at and progress.quiz_passed_at:
         progress.completed_at = utcnow()
         db.session.flush()
-        from app.academy.certificates import issue_if_complete
-
         user = db.session.get(User, progress.user_id)
-        issue_if_complete(user, db.session.get(Module, progress.module_id).course)
+        progress_rules.complete_course_if_done(user, db.session.get(Module, progress.module_id).course)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -293,7 +273,7 @@ def rendition_for(user: User, version: ModuleVersion) -> dict:
         ).first()
         if row is not None:
             return _rendition_content(row.id, row.content_hash)
-    raise LearningError("This module has not been prepared for your country yet.", 404)
+    raise LearningError(_l("This module has not been prepared for your country yet."), 404)
 
 
 # --- quizzes -------------------------------------------------------------------------------------
@@ -437,12 +417,12 @@ def course_tests(user: User, course: Course) -> dict:
 def start_course_test(user: User, course: Course, kind: str) -> QuizAttempt:
     state = course_tests(user, course).get(kind)
     if state is None:
-        raise LearningError("This course has no such test.", 404)
+        raise LearningError(_l("This course has no such test."), 404)
     if not state["open"]:
         if state["attempt"] is not None:
-            raise LearningError("You have already taken this test.", 409)
-        message = ("The pre-test is taken before starting the course." if kind == "pre_test"
-                   else "The post-test opens when the course is complete.")
+            raise LearningError(_l("You have already taken this test."), 409)
+        message = (_l("The pre-test is taken before starting the course.") if kind == "pre_test"
+                   else _l("The post-test opens when the course is complete."))
         raise LearningError(message, 409)
     open_attempt = db.session.scalar(
         sa.select(QuizAttempt).filter_by(user_id=user.id, course_id=course.id, kind=kind, submitted_at=None)
@@ -455,7 +435,7 @@ def start_course_test(user: User, course: Course, kind: str) -> QuizAttempt:
                         user.country_code)
     entries = _draw(pool, course.test_draw)
     if not entries:
-        raise LearningError("This course has no questions yet.", 404)
+        raise LearningError(_l("This course has no questions yet."), 404)
     attempt = QuizAttempt(token=secrets.token_urlsafe(32), user_id=user.id, kind=kind, course_id=course.id,
                           drawn=entries, language=user.language, question_count=len(entries))
     db.session.add(attempt)
@@ -522,16 +502,17 @@ def _parse_answers(attempt: QuizAttempt, questions: dict[int, Question], form: M
         try:
             qid = int(field[2:])
         except ValueError:
-            raise QuizRejected(f"The quiz form contains an unknown field ({field}); nothing was recorded.") from None
+            raise QuizRejected(_l("The quiz form contains an unknown field (%(field)s); nothing was recorded.",
+                                  field=field)) from None
         if qid not in drawn:
-            raise QuizRejected("The quiz form contains an answer to a question that was not drawn; nothing was recorded.")
+            raise QuizRejected(_l("The quiz form contains an answer to a question that was not drawn; nothing was recorded."))
         q = questions[qid]
         allowed = TRUE_FALSE_VALUES if q.type == "true_false" else [str(i) for i in range(1, len(drawn[qid]["order"]) + 1)]
         values = [v for v in values if v != ""]
         if any(v not in allowed for v in values) or len(set(values)) != len(values):
-            raise QuizRejected("The quiz form contains an answer that is not one of the options; nothing was recorded.")
+            raise QuizRejected(_l("The quiz form contains an answer that is not one of the options; nothing was recorded."))
         if q.type != "multiple" and len(values) > 1:
-            raise QuizRejected("The quiz form gives several answers to a single-answer question; nothing was recorded.")
+            raise QuizRejected(_l("The quiz form gives several answers to a single-answer question; nothing was recorded."))
         if values:
             chosen[qid] = values
     return chosen
@@ -541,13 +522,13 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
     """Grade a submitted quiz once. Tampered, replayed or foreign submissions change nothing."""
     attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token or "", user_id=user.id))
     if attempt is None:
-        raise QuizRejected("This quiz attempt is unknown; nothing was recorded.", 404)
+        raise QuizRejected(_l("This quiz attempt is unknown; nothing was recorded."), 404)
     if attempt.submitted_at is not None:
-        raise QuizRejected("This quiz attempt has already been submitted; it was not recorded again.", 409)
+        raise QuizRejected(_l("This quiz attempt has already been submitted; it was not recorded again."), 409)
     questions = _questions_of(attempt)
     chosen = _parse_answers(attempt, questions, form)
     if len(chosen) < len(attempt.drawn):
-        raise QuizIncomplete("Please answer every question before submitting.", chosen)
+        raise QuizIncomplete(_l("Please answer every question before submitting."), chosen)
     pass_mark = _pass_mark(attempt)
     answers: dict[str, object] = {}
     correct = 0
@@ -577,7 +558,7 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise QuizRejected("This quiz attempt has already been submitted; it was not recorded again.", 409)
+        raise QuizRejected(_l("This quiz attempt has already been submitted; it was not recorded again."), 409)
     db.session.refresh(attempt)
     _record_answers(attempt, user, graded)
     if passed and attempt.kind == "module":
@@ -616,7 +597,7 @@ def _record_answers(attempt: QuizAttempt, user: User, graded: list[tuple[Questio
 def attempt_for(user: User, token: str) -> QuizAttempt:
     attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token, user_id=user.id))
     if attempt is None or attempt.submitted_at is None:
-        raise LearningError("No such quiz result.", 404)
+        raise LearningError(_l("No such quiz result."), 404)
     return attempt
 
 
@@ -657,5 +638,5 @@ def attempt_for_form(user: User, token: str) -> QuizAttempt:
     """An open attempt of this trainee, to show its form again."""
     attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token, user_id=user.id, submitted_at=None))
     if attempt is None:
-        raise LearningError("No such quiz attempt.", 404)
+        raise LearningError(_l("No such quiz attempt."), 404)
     return attempt

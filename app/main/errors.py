@@ -3,6 +3,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+from app.foundation.errors import ServiceError, error_response
+
 
 def register_error_handlers(app):
     @app.errorhandler(CSRFError)
@@ -17,9 +20,13 @@ def register_error_handlers(app):
     def http_error(exc: HTTPException):
         return render_template("errors.html", error=exc), exc.code
 
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        """A request a service refused: its translated message, with its status; nothing is kept."""
+        db.session.rollback()
+        return error_response(exc)
+
     @app.errorhandler(500)
     def server_error(exc):
-        from app.extensions import db
-
         db.session.rollback()
         return render_template("errors.html", error=None), 500

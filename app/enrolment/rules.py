@@ -5,6 +5,10 @@ A trainee is entitled to a course or a module through
 - an assignment to a cohort they currently belong to (so later joiners are covered),
 - a mandatory-course rule of their academy for their service category (due N days after they joined),
 - their service category itself (the prong's course, without a deadline).
+
+`entitlements_for` answers it for one trainee (merged per course, with the earliest due date);
+`due_rows` answers it for everyone at once, one row per source that sets a due date, for the set-based
+figures (the academy report's due dates, and overdue: `app/learning/progress.py`).
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.auth.models import User
 from app.curriculum.models import Course
 from app.extensions import db
+from app.foundation.roles import Role
 
 from .models import Assignment, CohortMembership, MandatoryCourse
 
@@ -80,3 +86,33 @@ def may_take_module(user, module) -> bool:
         if ent.course_id == module.course_id and (ent.module_ids is None or module.id in ent.module_ids):
             return True
     return False
+
+
+def _plus_days(column, days: int):
+    """`column` (a timestamp) plus `days`, as a date, in the database's own dialect."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.cast(column + sa.text(f"interval '{int(days)} days'"), sa.Date)
+    return sa.type_coerce(sa.func.date(column, f"+{int(days)} days"), sa.Date)
+
+
+def due_rows():
+    """Every dated obligation as rows (user_id, course_id, module_id, academy_id, due_date, source): direct and
+    cohort assignments with a due date, and mandatory rules with a deadline. A subquery to join or filter."""
+    active = Assignment.withdrawn_at.is_(None)
+    direct = (sa.select(Assignment.user_id.label("user_id"), Assignment.course_id.label("course_id"),
+                        Assignment.module_id.label("module_id"), Assignment.academy_id.label("academy_id"),
+                        Assignment.due_date.label("due_date"), sa.literal(SOURCE_DIRECT).label("source"))
+              .where(Assignment.user_id.is_not(None), Assignment.due_date.is_not(None), active))
+    via_cohort = (sa.select(CohortMembership.user_id, Assignment.course_id, Assignment.module_id, Assignment.academy_id,
+                            Assignment.due_date, sa.literal(SOURCE_COHORT))
+                  .join(Assignment, Assignment.cohort_id == CohortMembership.cohort_id)
+                  .where(CohortMembership.left_at.is_(None), Assignment.due_date.is_not(None), active))
+    parts = [direct, via_cohort]
+    rules = db.session.execute(sa.select(MandatoryCourse.academy_id, MandatoryCourse.course_id, MandatoryCourse.category,
+                                         MandatoryCourse.due_within_days)
+                               .where(MandatoryCourse.due_within_days.is_not(None))).all()
+    for academy_id, course_id, category, days in rules:
+        parts.append(sa.select(User.id, sa.literal(course_id), sa.null(), User.academy_id,
+                               _plus_days(User.created_at, days), sa.literal(SOURCE_MANDATORY))
+                     .where(User.academy_id == academy_id, User.category == category, User.role == Role.TRAINEE.value))
+    return sa.union_all(*parts).subquery("due_rows")

@@ -1,4 +1,5 @@
-"""Course certificates: issued on completion, verifiable by code without signing in."""
+"""Course certificates: issued when a trainee completes a course (on the learning area's
+`course_completed` signal), verifiable by code without signing in."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
+from fpdf import FPDF
 
 from app.auth.models import User
-from app.curriculum.models import Course, Module
+from app.curriculum.models import Course
 from app.extensions import db
-from app.learning.models import CourseProgress, ModuleProgress
+from app.learning.progress import course_completed
 from app.utils import utcnow
 
 from .models import Certificate
@@ -30,31 +32,19 @@ def normalise_code(code: str) -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else ""
 
 
-def course_complete(user: User, course: Course) -> bool:
-    module_ids = set(db.session.scalars(sa.select(Module.id).filter_by(course_id=course.id, retired=False)))
-    if not module_ids:
-        return False
-    done = set(db.session.scalars(sa.select(ModuleProgress.module_id).filter(
-        ModuleProgress.user_id == user.id, ModuleProgress.completed_at.is_not(None),
-        ModuleProgress.module_id.in_(module_ids))))
-    return done == module_ids
+def certificate_of(user: User, course: Course) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).filter_by(user_id=user.id, course_id=course.id))
 
 
-def issue_if_complete(user: User, course: Course) -> Certificate | None:
-    """The trainee's certificate for the course, issued now if they have just completed it."""
-    existing = db.session.scalar(sa.select(Certificate).filter_by(user_id=user.id, course_id=course.id))
+@course_completed.connect
+def issue(course: Course, user: User, **_extra) -> Certificate:
+    """The trainee's certificate for the course they have just completed (once; a second call finds it)."""
+    existing = certificate_of(user, course)
     if existing is not None:
         return existing
-    if not course_complete(user, course):
-        return None
     certificate = Certificate(code=new_code(), user_id=user.id, course_id=course.id, holder_name=user.name,
                               course_title=course.title, issued_at=utcnow())
     db.session.add(certificate)
-    record = db.session.scalar(sa.select(CourseProgress).filter_by(user_id=user.id, course_id=course.id))
-    if record is None:
-        record = CourseProgress(user_id=user.id, course_id=course.id, started_at=certificate.issued_at)
-        db.session.add(record)
-    record.completed_at = certificate.issued_at
     db.session.flush()
     return certificate
 
@@ -65,8 +55,6 @@ def by_code(code: str) -> Certificate | None:
 
 
 def pdf(certificate: Certificate, verify_url: str) -> bytes:
-    from fpdf import FPDF
-
     doc = FPDF(orientation="landscape", format="A4")
     doc.set_title(f"Certificate {certificate.code}")
     doc.add_page()

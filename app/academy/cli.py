@@ -1,0 +1,63 @@
+"""`flask academies` and `flask users`: academies and accounts from the command line, through the same
+services (and audit log) as the pages."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.foundation.errors import ServiceError
+from app.foundation.prongs import PRONGS
+from app.foundation.roles import Role
+
+from . import services
+from .models import ACADEMY_KINDS
+
+users_cli = click.Group("users", help="Manage user accounts.")
+academies_cli = click.Group("academies", help="Manage academies.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--country", required=True, help="Country code, e.g. AL.")
+@click.option("--academy", help="Academy slug (trainees and academy administrators).")
+@click.option("--category", type=click.Choice(PRONGS), help="Service category of a trainee.")
+@click.option("--language", help="Preferred language (ISO 639); default: the country's first language.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(email, name, role, country, academy, category, language, password_stdin):
+    """Create a user account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.create_account(None, email=email, name=name, role=role, country=country, password=password,
+                                       academy=academy, category=category, language=language)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.role} {user.email} ({user.country_code}).")
+
+
+@academies_cli.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--country", required=True)
+@click.option("--kind", type=click.Choice(ACADEMY_KINDS), default="police_academy", show_default=True)
+@with_appcontext
+def create_academy_command(slug, name, country, kind):
+    """Create an academy."""
+    try:
+        services.create_academy(None, slug=slug, name=name, country=country.upper(), kind=kind)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created academy {slug}.")
