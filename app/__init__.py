@@ -11,7 +11,6 @@ from sqlalchemy.engine import Engine
 
 from .config import build_config
 from .extensions import babel, csrf, db, login_manager, migrate
-
 from .foundation.languages import UI_LANGUAGES
 
 

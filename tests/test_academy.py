@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from app.academy.models import Academy
 from app.audit.models import AuditEvent
-from app.certificates.models import Certificate
-from app.enrolment.models import Assignment, Cohort, CohortMembership
 from app.auth.models import User
+from app.certificates.models import Certificate
 from app.curriculum.models import Course, Module
+from app.enrolment.models import Assignment, Cohort, CohortMembership
 from app.extensions import db
 from tests.conftest import csrf_from, login
 from tests.factories import get_academy

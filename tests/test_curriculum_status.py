@@ -27,7 +27,7 @@ def test_matrix_marks_verified_passages_and_outdated_translations(ctx, mini_copy
 def test_cli_prints_the_matrix(app, runner):
     result = runner.invoke(args=["curricula", "status"])
     assert result.exit_code == 0
-    line = next(l for l in result.output.splitlines() if l.startswith("police-01-basics"))
+    line = next(row for row in result.output.splitlines() if row.startswith("police-01-basics"))
     assert line.split()[1:3] == ["1", "4"]  # version, questions
     assert "~  ·  ·" in line and "sq draft, sq-XK reviewed" in line
     assert "[police]  course title and description translated: sq draft" in result.output

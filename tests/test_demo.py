@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from app.demo import DEMO_PASSWORD, DEMO_USERS
 from app.auth.models import User
+from app.demo import DEMO_PASSWORD, DEMO_USERS
 from app.extensions import db
 from tests.conftest import login
 

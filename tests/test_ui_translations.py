@@ -2,7 +2,6 @@
 and a trainee whose language has a catalog gets the interface in that language."""
 
 import re
-from pathlib import Path
 
 import pytest
 from babel.messages.mofile import read_mo

@@ -17,17 +17,16 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.audit.services import audit
 from app.auth.models import User
 from app.auth.services import EMAIL_RE, UNUSABLE_PASSWORD
-from app.curriculum.models import Course
-from app.foundation.prongs import PRONGS
-from app.extensions import db
-from app.foundation.errors import ServiceError
-from app.utils import utcnow
-
-from app.audit.services import audit
+from app.curriculum.models import Country, Course
 from app.enrolment import services as enrolment
 from app.enrolment.models import Assignment, Cohort, CohortMembership
+from app.extensions import db
+from app.foundation.errors import ServiceError
+from app.foundation.prongs import PRONGS
+from app.utils import utcnow
 
 from .models import Academy, ImportBatch
 
@@ -106,6 +105,87 @@ def _reader(text: str) -> csv.reader:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
+def _header_problem(columns: list[str]) -> str | None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    unknown = [c for c in columns if c and c not in COLUMNS]
+    if not (missing or unknown):
+        return None
+    parts = []
+    if missing:
+        parts.append(f"missing column(s): {', '.join(missing)}")
+    if unknown:
+        parts.append(f"unknown column(s): {', '.join(unknown)}")
+    return "Header: " + "; ".join(parts) + f". Expected: {', '.join(COLUMNS)}."
+
+
+@dataclass
+class _Seen:
+    """What earlier rows of the file used, and what every row is checked against."""
+
+    default_language: str
+    languages: set[str]
+    emails: dict[str, int] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+
+
+def _check_identity(values: dict, seen: _Seen, problems: list[str]) -> tuple[str, str]:
+    email = values.get("email", "").lower()
+    if not email:
+        problems.append("e-mail is missing")
+    elif not EMAIL_RE.match(email):
+        problems.append(f"'{email}' is not a valid e-mail address")
+    elif email in seen.emails:
+        problems.append(f"e-mail {email} appears twice in the file (also line {seen.emails[email]})")
+    name = values.get("name", "")
+    if not name:
+        problems.append("name is missing")
+    return email, name
+
+
+def _check_category(values: dict, problems: list[str]) -> str | None:
+    raw_category = values.get("category", "").lower()
+    category = CATEGORY_ALIASES.get(raw_category)
+    if not raw_category:
+        problems.append("category is missing")
+    elif category is None:
+        problems.append(f"unknown category '{values['category']}' (use one of: {', '.join(PRONGS)})")
+    return category
+
+
+def _check_due_date(values: dict, problems: list[str]) -> date | None:
+    if not values.get("due_date"):
+        return None
+    try:
+        due = date.fromisoformat(values["due_date"])
+    except ValueError:
+        problems.append(f"due date '{values['due_date']}' is not a date in the form YYYY-MM-DD")
+        return None
+    if due < utcnow().date():
+        problems.append(f"due date {due.isoformat()} is in the past")
+    return due
+
+
+def _check_row(line: int, values: dict, seen: _Seen) -> ImportRow | RowError:
+    """One row against the rules and the rows before it."""
+    problems: list[str] = []
+    email, name = _check_identity(values, seen, problems)
+    category = _check_category(values, problems)
+    number = values.get("personnel_number") or None
+    if number and number in seen.numbers:
+        problems.append(f"personnel number {number} appears twice in the file (also line {seen.numbers[number]})")
+    language = (values.get("language") or "").lower() or seen.default_language
+    if language not in seen.languages:
+        problems.append(f"unknown language '{language}'")
+    due = _check_due_date(values, problems)
+    if problems:
+        return RowError(line, "; ".join(problems))
+    seen.emails[email] = line
+    if number:
+        seen.numbers[number] = line
+    return ImportRow(line, email, name, category, values.get("unit") or None, number, language,
+                     values.get("cohort") or None, due)
+
+
 def parse(text: str, academy: Academy) -> ImportPlan:
     """Check every row of the file against the rules and the database; nothing is written."""
     rows: list[ImportRow] = []
@@ -116,18 +196,10 @@ def parse(text: str, academy: Academy) -> ImportPlan:
     except StopIteration:
         return ImportPlan([], [RowError(1, "The file is empty.")])
     columns = [h.strip().lower().replace(" ", "_") for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    unknown = [c for c in columns if c and c not in COLUMNS]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s): {', '.join(missing)}")
-        if unknown:
-            parts.append(f"unknown column(s): {', '.join(unknown)}")
-        return ImportPlan([], [RowError(1, "Header: " + "; ".join(parts) + f". Expected: {', '.join(COLUMNS)}.")])
-    seen_emails: dict[str, int] = {}
-    seen_numbers: dict[str, int] = {}
-    languages_ok = _known_languages()
+    problem = _header_problem(columns)
+    if problem:
+        return ImportPlan([], [RowError(1, problem)])
+    seen = _Seen(_default_language(academy), _known_languages())
     try:
         for raw in reader:
             line = reader.line_num
@@ -139,47 +211,9 @@ def parse(text: str, academy: Academy) -> ImportPlan:
             if len(raw) > len(columns):
                 errors.append(RowError(line, f"{len(raw)} values but the header has {len(columns)} columns."))
                 continue
-            values = {c: (raw[i].strip() if i < len(raw) else "") for i, c in enumerate(columns)}
-            problems = []
-            email = values.get("email", "").lower()
-            if not email:
-                problems.append("e-mail is missing")
-            elif not EMAIL_RE.match(email):
-                problems.append(f"'{email}' is not a valid e-mail address")
-            elif email in seen_emails:
-                problems.append(f"e-mail {email} appears twice in the file (also line {seen_emails[email]})")
-            name = values.get("name", "")
-            if not name:
-                problems.append("name is missing")
-            raw_category = values.get("category", "").lower()
-            category = CATEGORY_ALIASES.get(raw_category)
-            if not raw_category:
-                problems.append("category is missing")
-            elif category is None:
-                problems.append(f"unknown category '{values['category']}' (use one of: {', '.join(PRONGS)})")
-            number = values.get("personnel_number") or None
-            if number and number in seen_numbers:
-                problems.append(f"personnel number {number} appears twice in the file (also line {seen_numbers[number]})")
-            language = (values.get("language") or "").lower() or _default_language(academy)
-            if language not in languages_ok:
-                problems.append(f"unknown language '{language}'")
-            due = None
-            if values.get("due_date"):
-                try:
-                    due = date.fromisoformat(values["due_date"])
-                except ValueError:
-                    problems.append(f"due date '{values['due_date']}' is not a date in the form YYYY-MM-DD")
-                else:
-                    if due < utcnow().date():
-                        problems.append(f"due date {due.isoformat()} is in the past")
-            if problems:
-                errors.append(RowError(line, "; ".join(problems)))
-                continue
-            seen_emails[email] = line
-            if number:
-                seen_numbers[number] = line
-            rows.append(ImportRow(line, email, name, category, values.get("unit") or None, number, language,
-                                  values.get("cohort") or None, due))
+            checked = _check_row(line, {c: (raw[i].strip() if i < len(raw) else "") for i, c in enumerate(columns)},
+                                 seen)
+            (errors if isinstance(checked, RowError) else rows).append(checked)
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, f"the file cannot be read as CSV ({exc})"))
     if not rows and not errors:
@@ -190,8 +224,6 @@ def parse(text: str, academy: Academy) -> ImportPlan:
 
 
 def _known_languages() -> set[str]:
-    from app.curriculum.models import Country
-
     languages = {"en"}
     for langs in db.session.scalars(sa.select(Country.languages)):
         languages.update(langs)

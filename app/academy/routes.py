@@ -9,22 +9,29 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.foundation.decorators import roles_required
-from app.foundation.roles import Role
-from app.curriculum import services as curriculum
-from app.curriculum.models import Course, Module
-from app.extensions import db
-
 from app.audit import services as audit_log
 from app.auth.services import password_setup_token
+from app.curriculum import services as curriculum
+from app.curriculum.models import Course, Module
 from app.enrolment import services as enrolment
 from app.enrolment.rules import entitlements_for
+from app.extensions import db
+from app.foundation.decorators import roles_required
 from app.foundation.errors import ServiceError
 from app.foundation.forms import ActionForm
 from app.foundation.languages import language_name
+from app.foundation.roles import Role
 
 from . import imports, reports, services
-from .forms import AcademyForm, AssignmentForm, CohortForm, ImportForm, MandatoryForm, MembersForm, TraineeForm
+from .forms import (
+    AcademyForm,
+    AssignmentForm,
+    CohortForm,
+    ImportForm,
+    MandatoryForm,
+    MembersForm,
+    TraineeForm,
+)
 
 bp = Blueprint("academy", __name__)
 admins_only = roles_required(Role.ACADEMY_ADMIN, Role.PLATFORM_ADMIN)

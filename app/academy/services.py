@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import audit

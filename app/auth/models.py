@@ -73,10 +73,6 @@ class User(UserMixin, db.Model):
     def is_trainee(self) -> bool:
         return self.role == Role.TRAINEE
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role != Role.TRAINEE
-
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.academy.models import Academy
-from app.foundation.decorators import roles_required
-from app.foundation.roles import Role
 from app.curriculum.models import Country
 from app.extensions import db
+from app.foundation.decorators import roles_required
 from app.foundation.forms import ActionForm
+from app.foundation.roles import Role
 from app.utils import utcnow
 
 from . import services, tokens

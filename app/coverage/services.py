@@ -28,6 +28,7 @@ from app.audit.services import audit
 from app.auth.models import User
 from app.curriculum.models import Country, Course
 from app.extensions import db
+from app.foundation import disclosure
 from app.foundation.prongs import PRONGS
 from app.foundation.roles import Role
 from app.learning.models import CourseProgress, QuizAttempt
@@ -38,8 +39,7 @@ from .models import TargetPopulation
 DIMENSIONS = ("country", "academy", "prong", "month", "quarter")
 TIME_DIMENSIONS = ("month", "quarter")
 PERIODS = {"month": 12, "quarter": 8}
-COUNTS = ("target", "trained", "in_progress", "enrolled")
-DEFAULT_THRESHOLD = 5
+DEFAULT_THRESHOLD = disclosure.DEFAULT_THRESHOLD
 
 
 class CoverageError(ValueError):
@@ -130,7 +130,7 @@ def period_ends(as_of: date, unit: str) -> list[tuple[str, date]]:
     step = 3 if unit == "quarter" else 1
     if unit == "quarter":
         month = ((month - 1) // 3) * 3 + 3
-    for i in range(PERIODS[unit]):
+    for _ in range(PERIODS[unit]):
         last = date(year, month, calendar.monthrange(year, month)[1])
         label = f"{year}-Q{(month - 1) // 3 + 1}" if unit == "quarter" else f"{year}-{month:02d}"
         ends.append((label, min(last, as_of)))
@@ -198,8 +198,7 @@ def _targets(days: list[date], scope: Scope, q: Query):
     t = TargetPopulation.__table__
     query = sa.select(t.c.country_code, t.c.academy_id, t.c.prong, t.c.target, t.c.effective_from)
     query = _restrict(query, t.c.academy_id, t.c.country_code, t.c.prong, scope, q)
-    if scope.academy_id is not None or q.academy:
-        pass  # academy-level only (restricted above); country-wide figures are not the academy's
+    # For one academy, `_restrict` has already kept its own figures only: country-wide ones are not the academy's.
     history: dict[tuple, list[tuple[date, int]]] = {}
     for country, academy_id, prong, target, effective in db.session.execute(query.order_by(t.c.effective_from)):
         history.setdefault((country, academy_id, prong), []).append((effective, target))

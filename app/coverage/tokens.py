@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from app.academy.models import Academy
 from app.auth.models import User
-from app.foundation.roles import Role
 from app.extensions import db
+from app.foundation.roles import Role
 from app.utils import utcnow
 
 from .models import ApiToken

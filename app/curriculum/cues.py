@@ -28,7 +28,7 @@ from math import comb
 from pathlib import Path
 
 from .source import Problem
-from .tree import BASE_LANGUAGE, BankDef, Curriculum, QuestionDef
+from .tree import BASE_LANGUAGE, BankDef, Curriculum
 
 #: Largest expected gain over random guessing, in score points (0-1), that a no-reading
 #: strategy may have over a whole bank (about 16 questions) and over a whole course.

@@ -85,6 +85,7 @@ def _load_courses(cur: Curriculum, report: LoadReport) -> dict[str, Course]:
         course = courses.get(prong) or Course(prong=prong)
         course.title = course_def.title
         course.description = course_def.description
+        course.audience = course_def.audience or None
         course.test_draw = course_def.test_draw
         course.translations = course_def.translations or None
         db.session.add(course)

@@ -14,7 +14,6 @@ from app.utils import utcnow
 from .tree import BASE_LANGUAGE
 
 
-
 class Country(db.Model):
     """A jurisdiction with its profile (languages, legal references), loaded from curricula/countries."""
 
@@ -32,6 +31,8 @@ class Course(db.Model):
     prong: Mapped[str] = mapped_column(sa.String(20), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text)
+    #: Who the course is for, in the author's words (course.yml `audience`).
+    audience: Mapped[str | None] = mapped_column(sa.Text)
     #: Questions drawn for the course pre-test and post-test (from the modules' banks); null: no tests.
     test_draw: Mapped[int | None]
     #: Title and description per language (from course.yml): {"sq": {"status", "title", "description"}}.

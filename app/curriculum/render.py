@@ -17,7 +17,17 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from .source import sha256
-from .tree import BASE_LANGUAGE, CLAIM_REF_RE, PLACEHOLDER_RE, Body, CountryProfile, Curriculum, ModuleDef, PassageFile, TranslationDef
+from .tree import (
+    BASE_LANGUAGE,
+    CLAIM_REF_RE,
+    PLACEHOLDER_RE,
+    Body,
+    CountryProfile,
+    Curriculum,
+    ModuleDef,
+    PassageFile,
+    TranslationDef,
+)
 
 #: Bump when the rendering changes, so that a reload re-renders everything.
 RENDERER_VERSION = "2"

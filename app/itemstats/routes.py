@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from app.foundation.decorators import roles_required
-from app.foundation.roles import Role
 from app.curriculum.models import Module
 from app.extensions import db
+from app.foundation.decorators import roles_required
+from app.foundation.roles import Role
 
 from . import services
 

@@ -25,9 +25,9 @@ from math import sqrt
 
 import sqlalchemy as sa
 
-from app.coverage.services import DEFAULT_THRESHOLD
 from app.curriculum.models import Country, Course, Module, Question, QuestionBank
 from app.extensions import db
+from app.foundation.disclosure import DEFAULT_THRESHOLD
 from app.learning.models import AttemptAnswer
 
 #: Option bits read per question (options are at most this many).

@@ -37,9 +37,6 @@ class ModuleProgress(db.Model):
     )
 
 
-ATTEMPT_KINDS = ("module", "pre_test", "post_test")
-
-
 class QuizAttempt(db.Model):
     """One drawing of a quiz for one trainee; submitted once, never changed after.
 

@@ -2,10 +2,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.foundation.decorators import roles_required
-from app.foundation.roles import Role
 from app.extensions import db
+from app.foundation.decorators import roles_required
 from app.foundation.errors import error_response
+from app.foundation.roles import Role
 from app.utils import utcnow
 
 from . import services

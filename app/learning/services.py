@@ -10,18 +10,24 @@ import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
 from flask_babel import lazy_gettext as _l
 
-from app.enrolment.rules import Entitlement, entitlements_for, may_take_module
 from app.auth.models import User
-from app.curriculum.models import Course, Module, ModuleRendition, ModuleVersion, Question, QuestionBank
+from app.curriculum.models import (
+    Course,
+    Module,
+    ModuleRendition,
+    ModuleVersion,
+    Question,
+    QuestionBank,
+)
 from app.curriculum.tree import BASE_LANGUAGE
+from app.enrolment.rules import Entitlement, entitlements_for, may_take_module
 from app.extensions import db
 from app.foundation.errors import ServiceError
 from app.utils import utcnow
