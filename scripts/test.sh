@@ -31,6 +31,10 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   fi
 fi
 
+echo "=== Lint: ruff (pyproject.toml settings) and the layer order (import-linter)"
+.venv/bin/ruff check app tests benchmarks
+.venv/bin/lint-imports --no-cache
+
 echo "=== Test suite on SQLite"
 .venv/bin/python -m pytest "$@"
 echo "=== Test suite on PostgreSQL ($PG_URL)"

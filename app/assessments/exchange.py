@@ -162,12 +162,10 @@ def read_moodle_xml(data: bytes, module: str | None = None) -> list[ImportedBank
     banks: list[ImportedBank] = []
     current = ImportedBank(module) if module else None
     for number, el in enumerate(root.findall("question"), start=1):
-        qtype = el.get("type")
-        if qtype == "category":
-            path = _child_text(el, "category/text").strip()
-            name = path.rstrip("/").rsplit("/", 1)[-1].strip()
+        if el.get("type") == "category":
             if module is None:
-                current = ImportedBank(name)
+                path = _child_text(el, "category/text").strip()
+                current = ImportedBank(path.rstrip("/").rsplit("/", 1)[-1].strip())
                 banks.append(current)
             continue
         name = _child_text(el, "name/text").strip() or f"q{number:02d}"
@@ -176,56 +174,62 @@ def read_moodle_xml(data: bytes, module: str | None = None) -> list[ImportedBank
             raise ExchangeError(f"{where} comes before any category: give --module or a $course$ category")
         if current not in banks:
             banks.append(current)
-        prompt = split_multilang(_child_text(el, "questiontext/text"))
-        feedback = split_multilang(_child_text(el, "generalfeedback/text"))
-        section = None
-        for tag in el.findall("tags/tag/text"):
-            if (tag.text or "").startswith(SECTION_TAG):
-                section = tag.text[len(SECTION_TAG):].strip()
-        answers = el.findall("answer")
-        if qtype == "truefalse":
-            right = [(_child_text(a, "text").strip().lower(), _number(a.get("fraction"), where)) for a in answers]
-            truth = [value for value, fraction in right if fraction > 0]
-            if len(truth) != 1 or truth[0] not in ("true", "false"):
-                raise ExchangeError(f"{where}: a true/false question needs exactly one answer with fraction 100")
-            question = {"id": name, "type": "true_false", "prompt": prompt.get(BASE_LANGUAGE, ""),
-                        "answer": truth[0] == "true"}
-        elif qtype == "multichoice":
-            single = _child_text(el, "single").strip().lower() in ("true", "1")
-            options, keys, option_texts = [], [], []
-            for index, a in enumerate(answers):
-                oid = chr(ord("a") + index)
-                texts = split_multilang(_child_text(a, "text"))
-                option_texts.append((oid, texts))
-                options.append({"id": oid, "text": texts.get(BASE_LANGUAGE, "")})
-                if _number(a.get("fraction"), where) > 0:
-                    keys.append(oid)
-            if len(options) < 2:
-                raise ExchangeError(f"{where}: a multichoice question needs at least two answers")
-            if not keys:
-                raise ExchangeError(f"{where}: no answer has a positive fraction, so none is correct")
-            if single and len(keys) != 1:
-                raise ExchangeError(f"{where}: a single-answer question has {len(keys)} answers with a positive "
-                                    f"fraction; the platform needs exactly one")
-            question = {"id": name, "type": "single" if single else "multiple",
-                        "prompt": prompt.get(BASE_LANGUAGE, ""), "options": options,
-                        "answer": keys[0] if single else keys}
-            for oid, texts in option_texts:
-                for lang, text in texts.items():
-                    if lang != BASE_LANGUAGE:
-                        current.translations.setdefault(lang, {}).setdefault(name, {}).setdefault(
-                            "options", {})[oid] = text
-        else:
-            raise ExchangeError(f"{where}: Moodle question type '{qtype}' cannot be imported "
-                                f"(the platform takes multichoice and truefalse)")
-        if section:
-            question["section"] = section
-        question["explanation"] = feedback.get(BASE_LANGUAGE, "")
-        _add_translations(current, name, prompt, feedback)
-        current.questions.append(question)
+        current.questions.append(_xml_question(el, name, where, current))
     if not banks or not any(b.questions for b in banks):
         raise ExchangeError("the file holds no questions")
     return [b for b in banks if b.questions]
+
+
+def _xml_question(el, name: str, where: str, bank: ImportedBank) -> dict:
+    """One Moodle <question> of type truefalse or multichoice, as a bank question (translations into `bank`)."""
+    qtype = el.get("type")
+    prompt = split_multilang(_child_text(el, "questiontext/text"))
+    feedback = split_multilang(_child_text(el, "generalfeedback/text"))
+    if qtype == "truefalse":
+        question = _xml_true_false(el, name, where, prompt)
+    elif qtype == "multichoice":
+        question = _xml_multichoice(el, name, where, prompt, bank)
+    else:
+        raise ExchangeError(f"{where}: Moodle question type '{qtype}' cannot be imported "
+                            f"(the platform takes multichoice and truefalse)")
+    section = next((tag.text[len(SECTION_TAG):].strip() for tag in el.findall("tags/tag/text")
+                    if (tag.text or "").startswith(SECTION_TAG)), None)
+    if section:
+        question["section"] = section
+    question["explanation"] = feedback.get(BASE_LANGUAGE, "")
+    _add_translations(bank, name, prompt, feedback)
+    return question
+
+
+def _xml_true_false(el, name: str, where: str, prompt: dict) -> dict:
+    right = [(_child_text(a, "text").strip().lower(), _number(a.get("fraction"), where)) for a in el.findall("answer")]
+    truth = [value for value, fraction in right if fraction > 0]
+    if len(truth) != 1 or truth[0] not in ("true", "false"):
+        raise ExchangeError(f"{where}: a true/false question needs exactly one answer with fraction 100")
+    return {"id": name, "type": "true_false", "prompt": prompt.get(BASE_LANGUAGE, ""), "answer": truth[0] == "true"}
+
+
+def _xml_multichoice(el, name: str, where: str, prompt: dict, bank: ImportedBank) -> dict:
+    single = _child_text(el, "single").strip().lower() in ("true", "1")
+    options, keys = [], []
+    for index, a in enumerate(el.findall("answer")):
+        oid = chr(ord("a") + index)
+        texts = split_multilang(_child_text(a, "text"))
+        options.append({"id": oid, "text": texts.get(BASE_LANGUAGE, "")})
+        if _number(a.get("fraction"), where) > 0:
+            keys.append(oid)
+        for lang, text in texts.items():
+            if lang != BASE_LANGUAGE:
+                bank.translations.setdefault(lang, {}).setdefault(name, {}).setdefault("options", {})[oid] = text
+    if len(options) < 2:
+        raise ExchangeError(f"{where}: a multichoice question needs at least two answers")
+    if not keys:
+        raise ExchangeError(f"{where}: no answer has a positive fraction, so none is correct")
+    if single and len(keys) != 1:
+        raise ExchangeError(f"{where}: a single-answer question has {len(keys)} answers with a positive "
+                            f"fraction; the platform needs exactly one")
+    return {"id": name, "type": "single" if single else "multiple", "prompt": prompt.get(BASE_LANGUAGE, ""),
+            "options": options, "answer": keys[0] if single else keys}
 
 
 def _number(value: str | None, where: str) -> float:

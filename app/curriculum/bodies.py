@@ -91,6 +91,11 @@ def parse_body(body: str, start_line: int, report: _Reporter) -> Body:
         flush()
     if not sections:
         report(start_line, "no sections: a module needs at least one '## ' heading")
+    _check_slots_once(sections, report)
+    return Body(sections, _placeholders(body, start_line))
+
+
+def _check_slots_once(sections: list[Section], report: _Reporter) -> None:
     seen: dict[str, int] = {}
     for section in sections:
         for chunk in section.chunks:
@@ -98,8 +103,6 @@ def parse_body(body: str, start_line: int, report: _Reporter) -> Body:
                 if chunk.slot in seen:
                     report(chunk.line - 1, f"national slot '{chunk.slot}' is used twice (first on line {seen[chunk.slot]})")
                 seen.setdefault(chunk.slot, chunk.line - 1)
-    placeholders = _placeholders(body, start_line)
-    return Body(sections, placeholders)
 
 
 def _parse_passages(body: str, start_line: int, report: _Reporter) -> dict[str, Chunk]:
