@@ -15,7 +15,7 @@ from app.coverage.models import ApiToken, TargetPopulation
 from app.coverage.tokens import create_token
 from app.extensions import db
 from tests.conftest import csrf_from, login
-from tests.test_coverage import people
+from tests.factories import people
 
 
 @pytest.fixture

@@ -6,14 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.academy.models import Academy
-from app.auth.models import User
 from app.coverage import services
 from app.coverage.models import TargetPopulation
-from app.curriculum.models import Course, Module, ModuleVersion
+from app.curriculum.models import Module, ModuleVersion
 from app.extensions import db
-from app.learning.models import CourseProgress
-
-JAN = datetime(2026, 1, 10, 9)
+from tests.factories import people
 
 
 def academy(slug, country="AL"):
@@ -21,24 +18,6 @@ def academy(slug, country="AL"):
     db.session.add(row)
     db.session.flush()
     return row
-
-
-def people(acad, n, *, prong="police", created=JAN, started=None, completed=None, suspended=None, tag="p"):
-    """n trainees of an academy, with optional course start/completion and suspension times."""
-    course_id = db.session.scalar(sa.select(Course.id).filter_by(prong=prong))
-    made = []
-    for i in range(n):
-        user = User(email=f"{tag}{i}.{acad.slug}@example.org", name=f"{tag} {i}", password_hash="!", role="trainee",
-                    country_code=acad.country_code, academy_id=acad.id, category=prong, language="en",
-                    created_at=created, suspended_at=suspended, active=suspended is None)
-        db.session.add(user)
-        db.session.flush()
-        if started and course_id:
-            db.session.add(CourseProgress(user_id=user.id, course_id=course_id, started_at=started,
-                                          completed_at=completed))
-        made.append(user)
-    db.session.flush()
-    return made
 
 
 def target(acad, value, since, prong="police", country=None):

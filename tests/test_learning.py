@@ -1,7 +1,9 @@
 """The trainee learning loop: dashboard, reading in order, quiz, completion."""
 
 import sqlalchemy as sa
+from markupsafe import escape
 
+from app.curriculum.models import Question
 from app.extensions import db
 from app.learning.models import ModuleProgress, QuizAttempt
 from tests.conftest import csrf_from
@@ -93,7 +95,13 @@ def test_results_show_explanations_after_submission(app, trainee_client):
     token = attempt_token(page)
     result = submit(trainee_client, SLUG, token, csrf_from(page), answer_form(app, token, right=True))
     outcome = trainee_client.get(result.headers["Location"]).text
-    assert "Consent is irrelevant once a means is used." in outcome or "Recruitment is an act." in outcome
+    with app.app_context():
+        attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token))
+        explanations = [db.session.get(Question, e["question_id"]).data["explanation"] for e in attempt.drawn]
+    assert len(explanations) == 3
+    for explanation in explanations:  # every drawn question's explanation, and only after submitting
+        assert str(escape(explanation)) in outcome, explanation
+        assert str(escape(explanation)) not in page
 
 
 def test_reopening_the_quiz_reuses_the_open_attempt(app, trainee_client):

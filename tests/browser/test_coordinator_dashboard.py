@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.test_trainee_journey import sign_in
+from tests.browser.conftest import sign_in
 from tests.factories import create_test_user
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.curriculum.tree import read_curriculum
-from tests.browser.test_trainee_journey import sign_in
+from tests.browser.conftest import sign_in
 from tests.conftest import REAL_ASSESSMENTS, REAL_CURRICULA
 from tests.factories import create_test_user
 

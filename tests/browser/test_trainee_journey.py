@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.curriculum.models import Course, Module
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.factories import create_test_user
 from tests.quiz_helpers import answer_form
 
@@ -29,13 +29,6 @@ def answer_quiz(page, app, *, right: bool) -> None:
         for value in values:
             page.locator(f"#{field}-{value}").check()
     page.get_by_role("button", name="Submit answers").click()
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_trainee_reads_a_module_fails_then_passes_the_quiz(real_app, live_real, page, assert_accessible):
