@@ -170,7 +170,7 @@ def test_api_matches_its_openapi_document(app, world):
     """
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert [op.label for op in operations] == ["GET /api/v1/coverage"]
+    assert [op.label for op in operations] == ["GET /api/v1/coverage", "GET /api/v1/overdue"]
     calls = []
 
     for operation in operations:
@@ -185,7 +185,9 @@ def test_api_matches_its_openapi_document(app, world):
 
         check()
         # Known-good requests, whatever hypothesis generated: their responses must match the schema too.
-        for query in ({}, {"group_by": "academy,prong,quarter", "as_of": "2026-06-30"}, {"format": "csv"}):
+        known_good = ({}, {"group_by": "academy,prong,quarter", "as_of": "2026-06-30"}, {"format": "csv"}) \
+            if operation.label.endswith("coverage") else ({},)
+        for query in known_good:
             response = operation.Case(query=query).call_and_validate(
                 headers={"Authorization": f"Bearer {world['al']}"})
             assert response.status_code == 200

@@ -108,11 +108,10 @@ def overview(slug):
 def trainees(slug):
     academy = _academy(slug)
     search = request.args.get("q", "")
-    found = services.trainees_of(academy, search=search)
-    page = max(request.args.get("page", 1, type=int), 1)
-    shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    return render_template("academy/trainees.html", academy=academy, trainees=shown, total=len(found),
-                           page=page, pages=max(1, -(-len(found) // PAGE_SIZE)), search=search)
+    page = min(max(request.args.get("page", 1, type=int), 1), 10**6)
+    shown, total = services.trainees_page(academy, search=search, page=page, per_page=PAGE_SIZE)
+    return render_template("academy/trainees.html", academy=academy, trainees=shown, total=total,
+                           page=page, pages=max(1, -(-total // PAGE_SIZE)), search=search)
 
 
 @bp.route("/academies/<slug>/trainees/new", methods=["GET", "POST"])

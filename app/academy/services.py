@@ -181,12 +181,13 @@ def set_suspended(actor: User, academy: Academy, trainee: User, suspended: bool)
     audit(actor, academy, action, trainee, f"{'Suspended' if suspended else 'Reactivated'} {trainee.name}.")
 
 
-def trainees_of(academy: Academy, *, search: str = "", include_suspended: bool = True) -> list[User]:
-    query = sa.select(User).filter_by(academy_id=academy.id, role=Role.TRAINEE).order_by(User.name)
+def trainees_page(academy: Academy, *, search: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
+    """One page of the academy's trainees by name, matching `search`, and how many match: paged in the database."""
+    query = sa.select(User).filter_by(academy_id=academy.id, role=Role.TRAINEE)
     if search:
         like = f"%{search.strip().lower()}%"
         query = query.filter(sa.or_(sa.func.lower(User.name).like(like), sa.func.lower(User.email).like(like),
                                     sa.func.lower(sa.func.coalesce(User.personnel_number, "")).like(like)))
-    if not include_suspended:
-        query = query.filter(User.active.is_(True))
-    return list(db.session.scalars(query))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(User.name, User.id).limit(per_page).offset((max(page, 1) - 1) * per_page))
+    return list(rows), total

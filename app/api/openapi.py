@@ -1,12 +1,13 @@
 """The OpenAPI document of /api/v1, checked against the live API in tests/test_api.py."""
 
 from app.coverage.services import DIMENSIONS
+from app.foundation.prongs import PRONGS
 
 _COUNT = {"type": "integer", "minimum": 0, "nullable": True}
 _ROW_PROPERTIES = {
     "country": {"type": "string", "nullable": True, "description": "Country code, when grouped by country or academy."},
     "academy": {"type": "string", "nullable": True, "description": "Academy short name, when grouped by academy."},
-    "prong": {"type": "string", "nullable": True, "enum": ["police", "investigators", "judiciary", None]},
+    "prong": {"type": "string", "nullable": True, "enum": [*PRONGS, None]},
     "target": {**_COUNT, "description": "Target population that applies on the date."},
     "trained": {**_COUNT, "description": "Completed the prong's course; null when withheld."},
     "in_progress": {**_COUNT, "description": "Started, not completed; null when withheld."},
@@ -50,7 +51,7 @@ def document() -> dict:
                          "description": "Country code, e.g. AL."},
                         {"name": "academy", "in": "query", "schema": {"type": "string"}, "description": "Academy short name."},
                         {"name": "prong", "in": "query",
-                         "schema": {"type": "string", "enum": ["police", "investigators", "judiciary"]}},
+                         "schema": {"type": "string", "enum": list(PRONGS)}},
                         {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"},
                          "description": "YYYY-MM-DD; default today."},
                         {"name": "group_by", "in": "query",
@@ -80,6 +81,29 @@ def document() -> dict:
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                     },
                 }
-            }
+            },
+            "/api/v1/overdue": {
+                "get": {
+                    "summary": "Trainees overdue on any course, per academy (the rule in docs/coverage.md)",
+                    "operationId": "getOverdue",
+                    "responses": {
+                        "200": {"description": "One row per academy with overdue trainees", "content": {
+                            "application/json": {"schema": {
+                                "type": "object", "required": ["as_of", "threshold", "rows"],
+                                "properties": {
+                                    "as_of": {"type": "string", "format": "date"},
+                                    "threshold": {"type": "integer"},
+                                    "rows": {"type": "array", "items": {
+                                        "type": "object", "required": ["country", "academy", "overdue", "suppressed"],
+                                        "additionalProperties": False,
+                                        "properties": {"country": {"type": "string"}, "academy": {"type": "string"},
+                                                       "overdue": _COUNT, "suppressed": {"type": "boolean"}}}},
+                                }}},
+                        }},
+                        "401": {"description": "No valid token",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    },
+                }
+            },
         },
     }

@@ -58,6 +58,21 @@ def coverage_figures():
     return jsonify(result)
 
 
+@bp.route("/overdue")
+def overdue_figures():
+    """Per academy in the token's scope: how many trainees are overdue (withheld under the threshold)."""
+    token = authenticate(request.headers.get("Authorization"))
+    if token is None:
+        return _error(401, "A valid API token is required (Authorization: Bearer <token>).")
+    threshold = current_app.config.get("COVERAGE_MIN_CELL", coverage.DEFAULT_THRESHOLD)
+    today = utcnow().date()
+    rows = [{"country": academy.country_code, "academy": academy.slug,
+             "overdue": count if count >= threshold else None, "suppressed": count < threshold}
+            for academy, count in coverage.overdue_by_academy(scope_of(token), today)]
+    db.session.commit()  # records last use of the token
+    return jsonify({"as_of": today.isoformat(), "threshold": threshold, "rows": rows})
+
+
 def to_csv(result: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
