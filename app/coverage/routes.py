@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.academy.models import Academy
-from app.curriculum.models import Country
 from app.extensions import db
 from app.foundation.decorators import roles_required
 from app.foundation.forms import ActionForm
@@ -50,7 +47,7 @@ def dashboard():
         "by_academy": figures(("academy", "prong")),
         "trend": figures(("prong", "quarter")),
     }
-    countries = list(db.session.scalars(sa.select(Country).order_by(Country.name))) if scope.countries is None else []
+    countries = services.countries() if scope.countries is None else []
     return render_template("coverage/dashboard.html", tables=tables, charts=_charts(tables), query=base, regional=regional,
                            countries=countries, overdue=services.overdue_by_academy(scope, utcnow().date()),
                            gain=services.knowledge_gain(base, scope, _threshold()),
@@ -70,20 +67,9 @@ def _charts(tables: dict) -> dict:
 
 def _places():
     """The places the user may set targets for: (value, label, country, academy)."""
-    places = []
-    if current_user.role == Role.ACADEMY_ADMIN:
-        a = current_user.academy
-        return [(f"academy:{a.id}", a.name, a.country_code, a)]
-    query = sa.select(Academy).order_by(Academy.name)
-    countries = sa.select(Country).order_by(Country.name)
-    if current_user.role == Role.COORDINATOR:
-        query = query.filter_by(country_code=current_user.country_code)
-        countries = countries.filter_by(code=current_user.country_code)
-    for country in db.session.scalars(countries):
-        places.append((f"country:{country.code}", _("%(country)s (whole country)", country=country.name), country.code, None))
-    for academy in db.session.scalars(query):
-        places.append((f"academy:{academy.id}", academy.name, academy.country_code, academy))
-    return places
+    countries, academies = services.target_places(current_user)
+    return ([(f"country:{c.code}", _("%(country)s (whole country)", country=c.name), c.code, None) for c in countries]
+            + [(f"academy:{a.id}", a.name, a.country_code, a) for a in academies])
 
 
 @bp.route("/targets", methods=["GET", "POST"])

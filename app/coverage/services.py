@@ -79,8 +79,7 @@ class Query:
     filters: dict = field(default_factory=dict)
 
 
-def parse_query(args, scope: Scope, today: date) -> Query:
-    """Check request parameters; raise CoverageError naming the bad one. Out-of-scope asks raise PermissionError."""
+def _parse_place(args) -> tuple[str | None, str | None, Academy | None, str | None]:
     country = (args.get("country") or "").strip().upper() or None
     academy_slug = (args.get("academy") or "").strip() or None
     prong = (args.get("prong") or "").strip() or None
@@ -93,14 +92,20 @@ def parse_query(args, scope: Scope, today: date) -> Query:
             raise CoverageError("academy", f"Unknown academy '{academy_slug}'.")
     if prong is not None and prong not in PRONGS:
         raise CoverageError("prong", f"Unknown prong '{prong}' (expected one of: {', '.join(PRONGS)}).")
+    return country, academy_slug, academy, prong
+
+
+def _parse_as_of(args, today: date) -> date:
     raw_date = (args.get("as_of") or "").strip()
-    if raw_date:
-        try:
-            as_of = date.fromisoformat(raw_date)
-        except ValueError:
-            raise CoverageError("as_of", f"'{raw_date}' is not a date in the form YYYY-MM-DD.") from None
-    else:
-        as_of = today
+    if not raw_date:
+        return today
+    try:
+        return date.fromisoformat(raw_date)
+    except ValueError:
+        raise CoverageError("as_of", f"'{raw_date}' is not a date in the form YYYY-MM-DD.") from None
+
+
+def _parse_group_by(args) -> tuple[str, ...]:
     raw_group = (args.get("group_by") or "country,prong").strip()
     group_by = tuple(dict.fromkeys(g.strip() for g in raw_group.split(",") if g.strip()))
     unknown = [g for g in group_by if g not in DIMENSIONS]
@@ -108,7 +113,11 @@ def parse_query(args, scope: Scope, today: date) -> Query:
         raise CoverageError("group_by", f"Unknown group '{unknown[0]}' (expected any of: {', '.join(DIMENSIONS)}).")
     if sum(g in TIME_DIMENSIONS for g in group_by) > 1:
         raise CoverageError("group_by", "Group by month or by quarter, not both.")
-    # Scope: asking outside one's scope is refused, not silently narrowed.
+    return group_by
+
+
+def _check_scope(scope: Scope, country: str | None, academy: Academy | None) -> None:
+    """Asking outside one's scope is refused, not silently narrowed."""
     if scope.countries is not None:
         if country is not None and country not in scope.countries:
             raise PermissionError("country")
@@ -116,6 +125,14 @@ def parse_query(args, scope: Scope, today: date) -> Query:
             raise PermissionError("academy")
     if scope.academy_id is not None and academy is not None and academy.id != scope.academy_id:
         raise PermissionError("academy")
+
+
+def parse_query(args, scope: Scope, today: date) -> Query:
+    """Check request parameters; raise CoverageError naming the bad one. Out-of-scope asks raise PermissionError."""
+    country, academy_slug, academy, prong = _parse_place(args)
+    as_of = _parse_as_of(args, today)
+    group_by = _parse_group_by(args)
+    _check_scope(scope, country, academy)
     filters = {k: v for k, v in (("country", country), ("academy", academy_slug), ("prong", prong)) if v}
     return Query(as_of, country, academy_slug, prong, group_by, filters)
 
@@ -219,29 +236,36 @@ def _targets(days: list[date], scope: Scope, q: Query):
 # --- the figures ---------------------------------------------------------------------------------
 
 
-def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
-    """The coverage table for a query, as the API and the dashboard show it."""
-    time_dim = next((g for g in q.group_by if g in TIME_DIMENSIONS), None)
-    periods = period_ends(q.as_of, time_dim) if time_dim else [(None, q.as_of)]
-    days = [d for _, d in periods]
-    facts = _facts(days, scope, q)
-    academy_targets, country_targets = _targets(days, scope, q)
-    academies = {a.id: a for a in db.session.scalars(sa.select(Academy))}
-    by_academy = "academy" in q.group_by
-    by_country = by_academy or "country" in q.group_by
-    by_prong = "prong" in q.group_by
+@dataclass
+class _Layout:
+    """How a query groups its rows."""
 
+    periods: list[tuple[str | None, date]]
+    by_academy: bool
+    by_country: bool
+    by_prong: bool
+    time_dim: str | None
+
+    def key(self, country, academy_slug, prong, label) -> tuple:
+        return (country if self.by_country else None, academy_slug if self.by_academy else None,
+                prong if self.by_prong else None, label)
+
+
+def _new_cell(day: date) -> dict:
+    return {"trained": 0, "in_progress": 0, "enrolled": 0, "academy_targets": [], "places": set(), "as_of": day}
+
+
+def _academy_cells(layout: _Layout, facts: dict, academy_targets: dict, q: Query) -> dict[tuple, dict]:
+    """Cells summed from each academy's figures (and its own targets)."""
+    academies = {a.id: a for a in db.session.scalars(sa.select(Academy))}
+    days = [d for _, d in layout.periods]
     cells: dict[tuple, dict] = {}
-    keys_with_people = set(facts) | set(academy_targets)
-    for academy_id, prong in keys_with_people:
+    for academy_id, prong in set(facts) | set(academy_targets):
         academy = academies.get(academy_id)
         if academy is None or (q.prong and prong != q.prong):
             continue
-        for index, (label, day) in enumerate(periods):
-            key = (academy.country_code if by_country else None, academy.slug if by_academy else None,
-                   prong if by_prong else None, label)
-            cell = cells.setdefault(key, {"trained": 0, "in_progress": 0, "enrolled": 0, "academy_targets": [],
-                                          "places": set(), "as_of": day})
+        for index, (label, day) in enumerate(layout.periods):
+            cell = cells.setdefault(layout.key(academy.country_code, academy.slug, prong, label), _new_cell(day))
             trained, in_progress, enrolled = facts.get((academy_id, prong), [(0, 0, 0)] * len(days))[index]
             cell["trained"] += trained
             cell["in_progress"] += in_progress
@@ -250,32 +274,51 @@ def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
             target = academy_targets.get((academy_id, prong), [None] * len(days))[index]
             if target is not None:
                 cell["academy_targets"].append(target)
-    # Country-wide targets with no academy data still make a row (coverage 0 of a known target).
-    if not by_academy and not (scope.academy_id is not None or q.academy):
-        for (country, prong), per_day in country_targets.items():
-            if q.prong and prong != q.prong:
-                continue
-            for index, (label, day) in enumerate(periods):
-                if per_day[index] is None:
-                    continue
-                key = (country if by_country else None, None, prong if by_prong else None, label)
-                cells.setdefault(key, {"trained": 0, "in_progress": 0, "enrolled": 0, "academy_targets": [],
-                                       "places": set(), "as_of": day})["places"].add((country, prong))
+    return cells
+
+
+def _add_country_target_cells(cells: dict, layout: _Layout, country_targets: dict, q: Query) -> None:
+    """Country-wide targets with no academy data still make a row (coverage 0 of a known target)."""
+    for (country, prong), per_day in country_targets.items():
+        if q.prong and prong != q.prong:
+            continue
+        for index, (label, day) in enumerate(layout.periods):
+            if per_day[index] is not None:
+                cells.setdefault(layout.key(country, None, prong, label), _new_cell(day))["places"].add((country, prong))
+
+
+def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bool) -> list[dict]:
     rows = []
-    for key, cell in cells.items():
-        country, academy_slug, prong, label = key
-        index = next(i for i, (lab, _d) in enumerate(periods) if lab == label)
-        target = _target_for(cell, country_targets, index, by_academy or scope.academy_id is not None or bool(q.academy))
+    for (country, academy_slug, prong, label), cell in cells.items():
+        index = next(i for i, (lab, _d) in enumerate(layout.periods) if lab == label)
+        target = _target_for(cell, country_targets, index, academy_level)
         row = {
             "country": country, "academy": academy_slug, "prong": prong,
             "target": target, "trained": cell["trained"], "in_progress": cell["in_progress"],
             "enrolled": cell["enrolled"], "coverage": _ratio(cell["trained"], target), "suppressed": False,
         }
-        if time_dim:
+        if layout.time_dim:
             row["period"] = label
             row["period_end"] = cell["as_of"].isoformat()
         rows.append(row)
     rows.sort(key=lambda r: (r.get("period_end") or "", r["country"] or "", r["academy"] or "", r["prong"] or ""))
+    return rows
+
+
+def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
+    """The coverage table for a query, as the API and the dashboard show it."""
+    time_dim = next((g for g in q.group_by if g in TIME_DIMENSIONS), None)
+    periods = period_ends(q.as_of, time_dim) if time_dim else [(None, q.as_of)]
+    by_academy = "academy" in q.group_by
+    layout = _Layout(periods, by_academy, by_academy or "country" in q.group_by, "prong" in q.group_by, time_dim)
+    days = [d for _, d in periods]
+    facts = _facts(days, scope, q)
+    academy_targets, country_targets = _targets(days, scope, q)
+    one_academy = scope.academy_id is not None or bool(q.academy)
+    cells = _academy_cells(layout, facts, academy_targets, q)
+    if not by_academy and not one_academy:
+        _add_country_target_cells(cells, layout, country_targets, q)
+    rows = _rows(cells, layout, country_targets, by_academy or one_academy)
     last_label = periods[-1][0]
     latest = [r for r in rows if r.get("period") == last_label] if time_dim else rows
     totals = _totals(latest)
@@ -370,6 +413,22 @@ def set_target(actor: User, *, country: str, academy: Academy | None, prong: str
     where = academy.name if academy else country
     audit(actor, academy, "target.set", row, f"Target for {prong} at {where}: {target} from {effective_from.isoformat()}.")
     return row
+
+
+def countries() -> list[Country]:
+    return list(db.session.scalars(sa.select(Country).order_by(Country.name)))
+
+
+def target_places(user: User) -> tuple[list[Country], list[Academy]]:
+    """The countries (whole-country figures) and academies this user may set targets for."""
+    if user.role == Role.ACADEMY_ADMIN:
+        return [], [user.academy]
+    academies = sa.select(Academy).order_by(Academy.name)
+    country_rows = sa.select(Country).order_by(Country.name)
+    if user.role == Role.COORDINATOR:
+        academies = academies.filter_by(country_code=user.country_code)
+        country_rows = country_rows.filter_by(code=user.country_code)
+    return list(db.session.scalars(country_rows)), list(db.session.scalars(academies))
 
 
 def target_history(scope: Scope) -> list[TargetPopulation]:

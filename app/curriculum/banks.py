@@ -9,6 +9,65 @@ from .fields import _display, _int, _Reporter, _text, _text_list, _translation_b
 from .source import LineDict, LineList, read_yaml_file, sha256
 
 
+def _read_options(raw: LineDict, report: _Reporter) -> list[tuple[str, str]]:
+    options: list[tuple[str, str]] = []
+    raw_options = raw.get("options")
+    if not isinstance(raw_options, list) or len(raw_options) < 2:
+        report(raw.line_of("options"), "a choice question needs at least two options")
+        raw_options = raw_options if isinstance(raw_options, list) else []
+    for index, opt in enumerate(raw_options):
+        opt_line = raw_options.line_of(index) if isinstance(raw_options, LineList) else raw.line
+        if not isinstance(opt, LineDict):
+            report(opt_line, "each option must be a mapping with 'id' and 'text'")
+            continue
+        oid, text = _text(opt, "id", report), _text(opt, "text", report)
+        stray = [str(k) for k in opt if k not in ("id", "text")]
+        if stray:
+            report(opt_line, f"option has unexpected keys {', '.join(repr(k) for k in stray)}: "
+                             f"a comma in unquoted text inside {{...}} splits it; put the text in quotes")
+        if oid in {o for o, _ in options}:
+            report(opt_line, f"duplicate option id '{oid}'")
+            continue
+        if oid:
+            options.append((oid, text))
+    return options
+
+
+def _single_answer(raw_answer, ids: set[str], line: int, report: _Reporter) -> str:
+    if not isinstance(raw_answer, str) or not raw_answer:
+        report(line, "the answer of a single-choice question must be one option id")
+    elif raw_answer not in ids:
+        report(line, f"answer '{raw_answer}' points to no option (options: {', '.join(sorted(ids))})")
+    return str(raw_answer) if raw_answer is not None else ""
+
+
+def _multiple_answer(raw_answer, ids: set[str], line: int, report: _Reporter) -> list[str]:
+    if not isinstance(raw_answer, list) or not raw_answer or not all(isinstance(a, str) for a in raw_answer):
+        report(line, "the answer of a multiple-response question must be a list of option ids")
+        return []
+    for missing in [a for a in raw_answer if a not in ids]:
+        report(line, f"answer '{missing}' points to no option (options: {', '.join(sorted(ids))})")
+    if len(set(raw_answer)) != len(raw_answer):
+        report(line, "the answer lists an option twice")
+    return sorted(set(raw_answer))
+
+
+def _options_and_answer(raw: LineDict, qtype: str, report: _Reporter) -> tuple[list[tuple[str, str]], object]:
+    raw_answer = raw.get("answer")
+    if qtype == "true_false":
+        if "options" in raw:
+            report(raw.line_of("options"), "a true_false question takes no options")
+        if not isinstance(raw_answer, bool):
+            report(raw.line_of("answer"), "the answer of a true_false question must be true or false")
+        return [], bool(raw_answer)
+    if qtype not in ("single", "multiple"):
+        return [], None
+    options = _read_options(raw, report)
+    ids = {o for o, _ in options}
+    read = _single_answer if qtype == "single" else _multiple_answer
+    return options, read(raw_answer, ids, raw.line_of("answer"), report)
+
+
 def _read_question(raw, line: int, report: _Reporter) -> QuestionDef | None:
     if not isinstance(raw, LineDict):
         report(line, "each question must be a mapping")
@@ -20,56 +79,8 @@ def _read_question(raw, line: int, report: _Reporter) -> QuestionDef | None:
         qtype = ""
     prompt = _text(raw, "prompt", report)
     explanation = _text(raw, "explanation", report)
-    options: list[tuple[str, str]] = []
-    answer: object = None
-    raw_answer = raw.get("answer")
-    if qtype == "true_false":
-        if "options" in raw:
-            report(raw.line_of("options"), "a true_false question takes no options")
-        if not isinstance(raw_answer, bool):
-            report(raw.line_of("answer"), "the answer of a true_false question must be true or false")
-        answer = bool(raw_answer)
-    elif qtype in ("single", "multiple"):
-        raw_options = raw.get("options")
-        if not isinstance(raw_options, list) or len(raw_options) < 2:
-            report(raw.line_of("options"), "a choice question needs at least two options")
-            raw_options = raw_options if isinstance(raw_options, list) else []
-        for index, opt in enumerate(raw_options):
-            opt_line = raw_options.line_of(index) if isinstance(raw_options, LineList) else raw.line
-            if not isinstance(opt, LineDict):
-                report(opt_line, "each option must be a mapping with 'id' and 'text'")
-                continue
-            oid, text = _text(opt, "id", report), _text(opt, "text", report)
-            stray = [str(k) for k in opt if k not in ("id", "text")]
-            if stray:
-                report(opt_line, f"option has unexpected keys {', '.join(repr(k) for k in stray)}: "
-                                 f"a comma in unquoted text inside {{...}} splits it; put the text in quotes")
-            if oid in {o for o, _ in options}:
-                report(opt_line, f"duplicate option id '{oid}'")
-                continue
-            if oid:
-                options.append((oid, text))
-        ids = {o for o, _ in options}
-        answer_line = raw.line_of("answer")
-        if qtype == "single":
-            if not isinstance(raw_answer, str) or not raw_answer:
-                report(answer_line, "the answer of a single-choice question must be one option id")
-            elif raw_answer not in ids:
-                report(answer_line, f"answer '{raw_answer}' points to no option (options: {', '.join(sorted(ids))})")
-            answer = str(raw_answer) if raw_answer is not None else ""
-        else:
-            if not isinstance(raw_answer, list) or not raw_answer or not all(isinstance(a, str) for a in raw_answer):
-                report(answer_line, "the answer of a multiple-response question must be a list of option ids")
-                answer = []
-            else:
-                for missing in [a for a in raw_answer if a not in ids]:
-                    report(answer_line, f"answer '{missing}' points to no option (options: {', '.join(sorted(ids))})")
-                if len(set(raw_answer)) != len(raw_answer):
-                    report(answer_line, "the answer lists an option twice")
-                answer = sorted(set(raw_answer))
-    countries = None
-    if "countries" in raw:
-        countries = _text_list(raw, "countries", report)
+    options, answer = _options_and_answer(raw, qtype, report)
+    countries = _text_list(raw, "countries", report) if "countries" in raw else None
     section = _text(raw, "section", report, required=False) or None
     return QuestionDef(key, qtype, prompt, options, answer, explanation, countries, raw.line, section)
 

@@ -3,12 +3,10 @@
 import csv
 import io
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from app.curriculum.models import Module
-from app.extensions import db
 from app.foundation.decorators import roles_required
 from app.foundation.roles import Role
 
@@ -19,7 +17,7 @@ authors_only = roles_required(Role.PLATFORM_ADMIN)
 
 
 def _module_or_404(slug: str) -> Module:
-    module = db.session.scalar(sa.select(Module).filter_by(slug=slug, retired=False))
+    module = services.module_by_slug(slug)
     if module is None:
         abort(404)
     return module

@@ -192,6 +192,10 @@ def knowledge_gain(course: Course, threshold: int = DEFAULT_THRESHOLD) -> list[d
     return out
 
 
+def module_by_slug(slug: str) -> Module | None:
+    return db.session.scalar(sa.select(Module).filter_by(slug=slug, retired=False))
+
+
 def modules() -> list[Module]:
     return list(db.session.scalars(
         sa.select(Module).join(Course, Course.id == Module.course_id).where(Module.retired.is_(False))
