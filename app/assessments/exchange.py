@@ -376,9 +376,8 @@ def read_gift(text: str, module: str | None = None) -> list[ImportedBank]:
     return [b for b in banks if b.questions]
 
 
-def _gift_question(raw: str, line: int, bank: ImportedBank, section: str | None, number: int) -> None:
-    where = f"line {line}"
-    name = f"q{number:02d}"
+def _gift_parts(raw: str, where: str, name: str) -> tuple[str, str, str, str]:
+    """Split a GIFT question into (name, prompt text, answer text, general feedback), still escaped."""
     body = raw.strip()
     if body.startswith("::"):
         end = body.find("::", 2)
@@ -390,61 +389,70 @@ def _gift_question(raw: str, line: int, bank: ImportedBank, section: str | None,
     close_at = _find_unescaped(body, "}", open_at + 1) if open_at >= 0 else -1
     if open_at < 0 or close_at < 0:
         raise ExchangeError(f"{where} ('{name}'): no answer block {{...}}")
-    prompt_raw = body[:open_at].strip()
     if body[close_at + 1:].strip():
         raise ExchangeError(f"{where} ('{name}'): text after the answer block is not supported")
+    prompt_raw = body[:open_at].strip()
     if prompt_raw.startswith("[") and "]" in prompt_raw:
         prompt_raw = prompt_raw[prompt_raw.index("]") + 1:]
-    prompt = split_multilang(_gift_unescape(prompt_raw))
     inner = body[open_at + 1:close_at]
     feedback_at = inner.find("####")
     while feedback_at > 0 and inner[feedback_at - 1] == "\\":
         feedback_at = inner.find("####", feedback_at + 1)
-    feedback = {BASE_LANGUAGE: ""}
-    if feedback_at >= 0:
-        feedback = split_multilang(_gift_unescape(inner[feedback_at + 4:]))
-        inner = inner[:feedback_at]
-    answer_text = inner.strip()
-    question: dict
+    feedback = inner[feedback_at + 4:] if feedback_at >= 0 else ""
+    answers = inner[:feedback_at] if feedback_at >= 0 else inner
+    return name, prompt_raw, answers.strip(), feedback
+
+
+def _gift_option(piece: str, where: str) -> tuple[float | None, str]:
+    """An answer's %weight% (if any) and its text, with any per-answer #feedback dropped."""
+    piece = piece.strip()
+    weight = None
+    if piece.startswith("%"):
+        end = piece.find("%", 1)
+        try:
+            weight = float(piece[1:end])
+        except ValueError:
+            raise ExchangeError(f"{where}: weight '{piece[:end + 1]}' is not a number") from None
+        piece = piece[end + 1:]
+    hash_at = _find_unescaped(piece, "#")
+    return weight, piece[:hash_at] if hash_at >= 0 else piece
+
+
+def _gift_choices(answer_text: str, where: str, name: str, prompt: dict, bank: ImportedBank) -> dict:
+    pieces = [(m, p) for m, p in _split_unescaped(answer_text, "=~") if m]
+    if len(pieces) < 2:
+        raise ExchangeError(f"{where}: a choice question needs at least two answers (= or ~)")
+    options, keys, weighted = [], [], False
+    for index, (marker, piece) in enumerate(pieces):
+        oid = chr(ord("a") + index)
+        weight, text = _gift_option(piece, where)
+        weighted = weighted or weight is not None
+        texts = split_multilang(_gift_unescape(text))
+        options.append({"id": oid, "text": texts.get(BASE_LANGUAGE, "")})
+        for lang, value in texts.items():
+            if lang != BASE_LANGUAGE:
+                bank.translations.setdefault(lang, {}).setdefault(name, {}).setdefault("options", {})[oid] = value
+        if marker == "=" or (weight is not None and weight > 0):
+            keys.append(oid)
+    if not keys:
+        raise ExchangeError(f"{where}: no answer is marked right (= or a positive %weight%)")
+    multiple = weighted and all(m == "~" for m, _ in pieces)
+    if not multiple and len(keys) != 1:
+        raise ExchangeError(f"{where}: several answers are marked '='; use ~%weight% for multiple-response questions")
+    return {"id": name, "type": "multiple" if multiple else "single", "prompt": prompt.get(BASE_LANGUAGE, ""),
+            "options": options, "answer": keys if multiple else keys[0]}
+
+
+def _gift_question(raw: str, line: int, bank: ImportedBank, section: str | None, number: int) -> None:
+    name, prompt_raw, answer_text, feedback_raw = _gift_parts(raw, f"line {line}", f"q{number:02d}")
+    where = f"line {line} ('{name}')"
+    prompt = split_multilang(_gift_unescape(prompt_raw))
+    feedback = split_multilang(_gift_unescape(feedback_raw)) if feedback_raw else {BASE_LANGUAGE: ""}
     if answer_text.upper() in ("T", "TRUE", "F", "FALSE"):
         question = {"id": name, "type": "true_false", "prompt": prompt.get(BASE_LANGUAGE, ""),
                     "answer": answer_text.upper().startswith("T")}
     else:
-        pieces = [(m, p) for m, p in _split_unescaped(answer_text, "=~") if m]
-        if len(pieces) < 2:
-            raise ExchangeError(f"{where} ('{name}'): a choice question needs at least two answers (= or ~)")
-        options, keys, weighted = [], [], False
-        for index, (marker, piece) in enumerate(pieces):
-            oid = chr(ord("a") + index)
-            piece = piece.strip()
-            weight = None
-            if piece.startswith("%"):
-                end = piece.find("%", 1)
-                try:
-                    weight = float(piece[1:end])
-                except ValueError:
-                    raise ExchangeError(f"{where} ('{name}'): weight '{piece[:end + 1]}' is not a number") from None
-                piece = piece[end + 1:]
-                weighted = True
-            hash_at = _find_unescaped(piece, "#")
-            if hash_at >= 0:
-                piece = piece[:hash_at]
-            texts = split_multilang(_gift_unescape(piece))
-            options.append({"id": oid, "text": texts.get(BASE_LANGUAGE, "")})
-            for lang, value in texts.items():
-                if lang != BASE_LANGUAGE:
-                    bank.translations.setdefault(lang, {}).setdefault(name, {}).setdefault("options", {})[oid] = value
-            if marker == "=" or (weight is not None and weight > 0):
-                keys.append(oid)
-        if not keys:
-            raise ExchangeError(f"{where} ('{name}'): no answer is marked right (= or a positive %weight%)")
-        multiple = weighted and all(m == "~" for m, _ in pieces)
-        if not multiple and len(keys) != 1:
-            raise ExchangeError(f"{where} ('{name}'): several answers are marked '='; use ~%weight% for "
-                                f"multiple-response questions")
-        question = {"id": name, "type": "multiple" if multiple else "single",
-                    "prompt": prompt.get(BASE_LANGUAGE, ""), "options": options,
-                    "answer": keys if multiple else keys[0]}
+        question = _gift_choices(answer_text, where, name, prompt, bank)
     if section:
         question["section"] = section
     question["explanation"] = feedback.get(BASE_LANGUAGE, "")
