@@ -74,3 +74,16 @@ def test_english_interface_for_languages_without_a_catalog(app, client, make_use
     login(client, user["email"])
     page = client.get("/learn/").get_data(as_text=True)
     assert '<html lang="en">' in page and "My training" in page
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("sq", "Lexoni modulin deri në fund para se të bëni kuizin e tij."),
+    ("sr", "Pročitajte modul do kraja pre nego što radite njegov kviz."),
+])
+def test_a_service_refusal_reaches_the_trainee_in_their_language(app, client, make_user, language, expected):
+    """The learning service's refusal (quiz before reading) is a translatable message, shown translated."""
+    user = make_user(email=f"refusal.{language}@example.org", language=language)
+    login(client, user["email"])
+    response = client.get("/learn/modules/police-01-basics/quiz")
+    assert response.status_code == 302
+    assert expected in client.get(response.headers["Location"]).get_data(as_text=True)
