@@ -111,3 +111,30 @@ def test_removed_module_is_retired_not_deleted(scratch_app, mini_copy):
         module = db.session.scalar(sa.select(Module).filter_by(slug="police-02-extra"))
         assert module.retired is True
         assert [m.slug for m in module.course.modules] == [SLUG]
+
+
+def test_a_trainee_on_an_older_version_reads_todays_national_passage(scratch_app, mini_copy):
+    """A changed national passage reaches readers of every version, not only the current one."""
+    assert load(scratch_app, mini_copy).exit_code == 0
+    with scratch_app.app_context():
+        uid = create_test_user(email="old.reader@example.org", country="AL")["id"]
+        module = db.session.scalar(sa.select(Module).filter_by(slug=SLUG))
+        services.record_section_read(db.session.get(User, uid), module, 0)
+        db.session.commit()
+        v1 = module.current_version_id
+    module_file = mini_copy / "curricula/police/01-basics.md"
+    module_file.write_text(module_file.read_text("utf-8").replace("The first section text.", "Revised.")
+                           .replace("version: 1", "version: 2"), "utf-8")
+    assert load(scratch_app, mini_copy).exit_code == 0
+    passage = mini_copy / "curricula/police/national/al/police-01-basics.md"
+    passage.write_text(passage.read_text("utf-8").replace("ALBANIAN NATIONAL PASSAGE", "CURRENT ALBANIAN LAW"), "utf-8")
+    result = load(scratch_app, mini_copy)
+    assert result.exit_code == 0, result.output
+    with scratch_app.app_context():
+        user = db.session.get(User, uid)
+        module = db.session.scalar(sa.select(Module).filter_by(slug=SLUG))
+        version = services.version_for(user, module)
+        assert version.id == v1 != module.current_version_id  # still on the version they started
+        html = "".join(s["html"] for s in services.rendition_for(user, version)["sections"])
+        assert "CURRENT ALBANIAN LAW" in html
+        assert "The first section text." in html  # and still the text of their own version

@@ -161,6 +161,8 @@ class ModuleDef:
     body: Body
     path: str
     content_hash: str
+    #: The file's text, stored with each module version so that older versions can be rendered again.
+    source: str = ""
 
 
 @dataclass

@@ -8,13 +8,14 @@ flushes: the caller commits, so a failed load leaves nothing behind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
 from app.extensions import db
 
 from .models import Country, Course, Module, ModuleRendition, ModuleVersion, Question, QuestionBank
+from .modules import module_from_source
 from .render import render_module, rendition_hash, rendition_languages
 from .source import Problem
 from .tree import Curriculum
@@ -59,6 +60,7 @@ def load_curriculum(cur: Curriculum) -> LoadReport:
         module.retired = False
         version = _load_version(module, module_def, report)
         _load_renditions(cur, module_def, version, report)
+        _reload_older_versions(cur, module, module_def, report)
         _load_bank(cur, module, module_def, report)
     for slug, module in existing.items():
         if slug not in cur.modules and not module.retired:
@@ -105,13 +107,15 @@ def _load_version(module: Module, module_def, report: LoadReport) -> ModuleVersi
             module_id=module.id, number=(last or 0) + 1, label=str(module_def.version), title=module_def.title,
             estimated_minutes=module_def.estimated_minutes, objectives=list(module_def.objectives),
             sources=list(module_def.sources), section_count=len(module_def.body.sections),
-            content_hash=module_def.content_hash,
+            content_hash=module_def.content_hash, source=module_def.source or None,
         )
         db.session.add(version)
         db.session.flush()
         report.new_versions.append(f"{module_def.id} v{version.number}")
     else:
         report.unchanged_modules.append(module_def.id)
+        if version.source is None and module_def.source:
+            version.source = module_def.source  # versions loaded before sources were kept
     module.current_version_id = version.id
     return version
 
@@ -140,6 +144,22 @@ def _load_renditions(cur: Curriculum, module_def, version: ModuleVersion, report
     for key, row in stored.items():
         if key not in wanted:
             db.session.delete(row)
+
+
+def _reload_older_versions(cur: Curriculum, module: Module, module_def, report: LoadReport) -> None:
+    """Render older versions again with today's national passages and profiles, so that a trainee who keeps
+    the version they started still reads the current national law. A translation is used for an older
+    version only if it translates that version; otherwise the older version is read in English."""
+    older = db.session.scalars(sa.select(ModuleVersion).where(
+        ModuleVersion.module_id == module.id, ModuleVersion.id != module.current_version_id,
+        ModuleVersion.source.is_not(None)))
+    for version in older:
+        old_def = module_from_source(version.source, module_def.path, module_def.prong)
+        if old_def is None or old_def.id != module_def.id:
+            continue
+        view = replace(cur, translations=[t for t in cur.translations
+                                          if t.module_id != module_def.id or str(t.source_version) == version.label])
+        _load_renditions(view, old_def, version, report)
 
 
 def _load_bank(cur: Curriculum, module: Module, module_def, report: LoadReport) -> None:

@@ -88,6 +88,8 @@ class ModuleVersion(db.Model):
     section_count: Mapped[int]
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The module file as it was, so that this version can be rendered again with today's national passages.
+    source: Mapped[str | None] = mapped_column(sa.Text)
 
     module: Mapped[Module] = relationship(foreign_keys=[module_id])
 

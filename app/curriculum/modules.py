@@ -15,13 +15,37 @@ from .definitions import (
     TranslationDef,
 )
 from .fields import _display, _int, _Reporter, _text, _text_list
-from .source import read_markdown
+from .source import SourceError, parse_markdown, read_markdown
+
+
+def module_from_source(text: str, display: str, prong: str) -> ModuleDef | None:
+    """A module version's stored text read again (for rendering it with today's passages); None if unreadable."""
+    problems: list = []
+    try:
+        doc = parse_markdown(text, display)
+    except SourceError:
+        return None
+    _module_id, module = _module_def(doc, display, prong, _Reporter(problems, display))
+    return None if problems else module
 
 
 def _read_module(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
     display = _display(path, root)
     report = _Reporter(cur.problems, display)
     doc = read_markdown(path, display)
+    module_id, module = _module_def(doc, display, prong, report)
+    if not module_id:
+        return
+    if module_id in cur.modules:
+        report(doc.meta.line_of("id"), f"duplicate module id '{module_id}' (also in {cur.modules[module_id].path})")
+        return
+    clash = next((m for m in cur.modules.values() if m.prong == prong and m.order == module.order), None)
+    if clash:
+        report(doc.meta.line_of("order"), f"order {module.order} is already taken by {clash.path}")
+    cur.modules[module_id] = module
+
+
+def _module_def(doc, display: str, prong: str, report: _Reporter):
     meta = doc.meta
     module_id = _text(meta, "id", report)
     if module_id and not ID_RE.match(module_id):
@@ -43,16 +67,9 @@ def _read_module(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
         body=parse_body(doc.body, doc.body_start_line, report),
         path=display,
         content_hash=doc.content_hash,
+        source=doc.raw,
     )
-    if not module_id:
-        return
-    if module_id in cur.modules:
-        report(meta.line_of("id"), f"duplicate module id '{module_id}' (also in {cur.modules[module_id].path})")
-        return
-    clash = next((m for m in cur.modules.values() if m.prong == prong and m.order == module.order), None)
-    if clash:
-        report(meta.line_of("order"), f"order {module.order} is already taken by {clash.path}")
-    cur.modules[module_id] = module
+    return module_id, module
 
 
 def _read_translation(path: Path, root: Path, prong: str, cur: Curriculum) -> None:

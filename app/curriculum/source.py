@@ -142,7 +142,11 @@ def read_text(path: Path, display: str) -> str:
 
 def read_markdown(path: Path, display: str) -> MarkdownDoc:
     """Read a Markdown file with YAML front matter delimited by `---` lines."""
-    text = read_text(path, display)
+    return parse_markdown(read_text(path, display), display)
+
+
+def parse_markdown(text: str, display: str) -> MarkdownDoc:
+    """Split Markdown text with YAML front matter (as read from a file, or as stored for a module version)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise SourceError(Problem(display, 1, "missing front matter: the file must start with a '---' line"))
