@@ -145,3 +145,25 @@ def test_nothing_internal_reaches_a_trainee():
                 text = text.split("\nnotes:")[0]
             found = internal.search(text)
             assert found is None, (str(path), found.group(0) if found else None)
+
+
+def test_every_national_slot_has_a_passage_with_claims_for_every_country():
+    """Issue 16: no empty slot; every fact carries its status and a precise source (the validator checks the
+    fields of each status: law needs title, article and publication; secondary needs document, year and
+    paragraph, page or section)."""
+    cur = tree()
+    for module in cur.modules.values():
+        for slot in set(module.body.slots):
+            for code in cur.profiles:
+                english = [p for p in cur.passages_of(module.id)
+                           if p.country == code and p.language == "en" and slot in p.passages]
+                assert english, (module.id, slot, code)
+                assert all(p.claims for p in english), (module.id, slot, code)
+    for passage in cur.passages:
+        assert passage.claims, passage.path
+
+
+def test_every_legal_reference_in_a_profile_has_a_status():
+    for profile in tree().profiles.values():
+        for key, ref in profile.legal_references.items():
+            assert ref.claim is not None, (profile.path, key)

@@ -42,7 +42,11 @@ def _read_claim(raw, key: str, line: int, report: _Reporter) -> Claim | None:
         if not any(given.values()):
             report(raw.line, f"claim '{key}' ({status}) needs one of {', '.join(one_of)}: where in the document")
         fields.update({k: v for k, v in given.items() if v})
-    allowed = set(required) | set(one_of) | {"status", "note"}
+    for name in ("confirmed_by", "confirmed_on", "note"):  # who confirmed it, when (review sheet), and remarks
+        value = _text(raw, name, report, required=False)
+        if value:
+            fields[name] = value
+    allowed = set(required) | set(one_of) | {"status", "note", "confirmed_by", "confirmed_on"}
     stray = [str(k) for k in raw if k not in allowed]
     if stray:
         report(raw.line, f"claim '{key}' has unexpected keys {', '.join(repr(k) for k in stray)} for status '{status}'")

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 
-from . import cues
+from . import cues, review
 from .loader import load_curriculum
 from .tree import read_curriculum
 
@@ -116,3 +116,37 @@ def status_command(curricula, assessments):
     click.echo(claims_text(claim_counts(cur)))
     if cur.problems:
         click.echo(f"Note: {len(cur.problems)} validation problem(s); run 'flask curricula validate'.", err=True)
+
+
+@curricula_cli.command("review-sheet")
+@_with_dirs
+@click.option("--country", help="Country code (e.g. AL); default: every country.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def review_sheet_command(curricula, assessments, country, fmt, output):
+    """Write the review sheet of national claims (status, source, the sentence each supports) for a legal expert."""
+    cur = _read(curricula, assessments)
+    sheet = review.rows(cur, country.upper() if country else None)
+    if fmt == "csv":
+        Path(output).write_text(review.to_csv(sheet), "utf-8")
+    else:
+        Path(output).write_bytes(review.to_xlsx(sheet, country or "all countries"))
+    click.echo(f"Wrote {len(sheet)} claims to {output}.")
+
+
+@curricula_cli.command("confirm-claims")
+@_with_dirs
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def confirm_claims_command(curricula, assessments, sheet):
+    """Record a filled review sheet: rows with confirmed_by become claims on the law's text. All or nothing."""
+    curricula_dir = Path(curricula) if curricula else Path(current_app.config["CURRICULA_DIR"])
+    assessments_dir = Path(assessments) if assessments else Path(current_app.config["ASSESSMENTS_DIR"])
+    try:
+        changed = review.apply(Path(sheet).read_text("utf-8"), curricula_dir, assessments_dir)
+    except (review.SheetError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{sheet}: {exc}; nothing was changed") from None
+    for path in changed:
+        click.echo(f"Updated {path}")
+    click.echo("Run 'flask curricula load' to publish the confirmations.")

@@ -1,9 +1,15 @@
-from flask import Blueprint, abort, render_template, request
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user
 
 from app.foundation.decorators import roles_required
 from app.foundation.roles import Role
+from app.utils import utcnow
 
-from . import services
+from . import review, services
+from .status import course_translations, matrix
+from .tree import read_curriculum
 
 bp = Blueprint("curriculum", __name__, url_prefix="/curriculum")
 staff_only = roles_required(Role.PLATFORM_ADMIN, Role.COORDINATOR, Role.ACADEMY_ADMIN)
@@ -22,8 +28,6 @@ def preview(slug):
     countries = services.countries()
     codes = {c.code for c in countries}
     if country not in codes:
-        from flask_login import current_user
-
         country = current_user.country_code
     language = request.args.get("language") or "en"
     found = services.preview(slug, country, language)
@@ -39,13 +43,33 @@ def preview(slug):
 @roles_required(Role.PLATFORM_ADMIN)
 def status():
     """The localisation matrix, read from the curriculum files as deployed."""
-    from pathlib import Path
-
-    from flask import current_app
-
-    from .status import course_translations, matrix
-    from .tree import read_curriculum
-
     cur = read_curriculum(Path(current_app.config["CURRICULA_DIR"]), Path(current_app.config["ASSESSMENTS_DIR"]))
     return render_template("curriculum/status.html", rows=matrix(cur), countries=sorted(cur.profiles),
                            courses=course_translations(cur), problems=cur.problems)
+
+
+@bp.route("/review-sheet")
+@roles_required(Role.COORDINATOR, Role.REGIONAL_COORDINATOR, Role.PLATFORM_ADMIN)
+def review_sheet():
+    """Every national claim of a country with its status and source, to send to a legal expert (CSV, XLSX)."""
+    cur = read_curriculum(Path(current_app.config["CURRICULA_DIR"]), Path(current_app.config["ASSESSMENTS_DIR"]))
+    countries = sorted(cur.profiles)
+    if current_user.role == Role.COORDINATOR:
+        country = current_user.country_code
+    else:
+        country = (request.args.get("country") or "").upper()
+        country = country if country in cur.profiles else countries[0]
+    sheet = review.rows(cur, country)
+    fmt = request.args.get("format")
+    name = f"national-claims-{country}-{utcnow().date().isoformat()}"
+    if fmt == "csv":
+        return Response(review.to_csv(sheet), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv", "Cache-Control": "no-store"})
+    if fmt == "xlsx":
+        return Response(review.to_xlsx(sheet, country),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename={name}.xlsx", "Cache-Control": "no-store"})
+    counts = {status: sum(1 for r in sheet if r.status == status) for status in ("law", "secondary", "unconfirmed")}
+    return render_template("curriculum/review_sheet.html", sheet=sheet, country=country, counts=counts,
+                           countries=countries if current_user.role != Role.COORDINATOR else [],
+                           names={code: p.name for code, p in cur.profiles.items()})
