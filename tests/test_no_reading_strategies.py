@@ -44,6 +44,14 @@ def _by_length(item, rng, longest: bool):
     return chosen or [v for v, n in lengths.items() if n == best]
 
 
+def _avoid_longest(item, rng):
+    if item["type"] != "single":
+        return _pick_random(item, rng)
+    lengths = {v: len(t) for v, t in item["options"]}
+    longest = max(lengths.values())
+    return [rng.choice([v for v, n in lengths.items() if n != longest] or list(lengths))]
+
+
 def _always(value):
     def strategy(item, rng):
         return [value] if item["type"] == "true_false" else _pick_random(item, rng)
@@ -63,6 +71,7 @@ STRATEGIES = {
     "random": _pick_random,
     "longest": lambda i, r: _by_length(i, r, True),
     "shortest": lambda i, r: _by_length(i, r, False),
+    "never the longest": _avoid_longest,
     "always true": _always("true"),
     "always false": _always("false"),
     "tick one": _ticks(1),

@@ -6,6 +6,7 @@ computes the expected score of trainees who never read anything and follow one f
 * ``random``: a uniform guess (the chance level every other strategy is compared with);
 * ``longest`` / ``shortest``: pick the longest (shortest) option; in a multiple-response item,
   tick the options longer (shorter) than the item's average option;
+* ``not-longest`` / ``not-shortest``: in a single-choice item, guess among the other options;
 * ``true`` / ``false``: always answer true (false) to true/false items, guess the rest;
 * ``ticks-k``: in multiple-response items always tick k options at random, guess the rest;
 * ``longest-k``: in multiple-response items always tick the k longest options.
@@ -111,6 +112,18 @@ def _by_length(item: Item, pick) -> float:
     return float(ticked == item.correct)
 
 
+def _avoid(pick):
+    """Single choice: guess among the options that are not the longest (or not the shortest)."""
+    def strategy(item: Item) -> float:
+        if item.type != "single":
+            return _random(item)
+        lengths = {oid: len(text) for oid, text in item.options}
+        extreme = pick(lengths.values())
+        rest = [oid for oid, n in lengths.items() if n != extreme] or list(lengths)
+        return (item.answer in rest) / len(rest)
+    return strategy
+
+
 def _always(value: bool):
     def strategy(item: Item) -> float:
         return float(item.answer is value) if item.type == "true_false" else _random(item)
@@ -142,6 +155,8 @@ def strategies(max_options: int) -> dict:
         "random": _random,
         "longest": lambda i: _by_length(i, max),
         "shortest": lambda i: _by_length(i, min),
+        "not-longest": _avoid(max),
+        "not-shortest": _avoid(min),
         "true": _always(True),
         "false": _always(False),
     }
