@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import _databases  # noqa: E402  (benchmarks/_databases.py, next to this script)
+
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 
@@ -94,8 +95,8 @@ def bulk_insert(backend: str, table: str, columns: list[str], rows) -> None:
 def generate(backend: str, trainees: int, attempts: int, completions: int) -> dict:
     """Countries, courses with modules, 60 academies, trainees, progress, completions and attempts."""
     from app.academy.models import Academy
-    from app.curriculum.models import Country, Course, Module, ModuleVersion, QuestionBank
     from app.coverage.models import TargetPopulation
+    from app.curriculum.models import Country, Course, Module, ModuleVersion, QuestionBank
 
     rng = random.Random(2026)
     for code in COUNTRIES:

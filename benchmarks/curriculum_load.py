@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import _databases  # noqa: E402  (benchmarks/_databases.py, next to this script)
+
 from app import create_app  # noqa: E402
 from app.curriculum.loader import load_curriculum  # noqa: E402
 from app.curriculum.render import _markdown_cached  # noqa: E402

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _databases  # noqa: E402
 import coverage_scale  # noqa: E402  (its generator: countries, courses, trainees, attempts)
+
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 
