@@ -1,14 +1,14 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, login_manager
 
-from .forms import LoginForm, LogoutForm
+from .forms import LoginForm, LogoutForm, SetPasswordForm
 from .models import User
-from .services import authenticate
+from .services import authenticate, user_for_setup_token
 
 bp = Blueprint("auth", __name__)
 
@@ -59,11 +59,6 @@ def logout():
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token):
-    from flask import abort
-
-    from .forms import SetPasswordForm
-    from .services import user_for_setup_token
-
     user = user_for_setup_token(token)
     if user is None:
         abort(404, _("This link is not valid any more. Ask your academy for a new one."))

@@ -1,14 +1,12 @@
-"""`flask api-tokens`: tokens for automation."""
+"""`flask api-tokens`: tokens for automation, through the same service (and audit log) as the pages."""
 
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from app.academy.models import Academy
-from app.curriculum.models import Country
 from app.extensions import db
+from app.foundation.errors import ServiceError
 
-from .tokens import create_token
+from .tokens import create_scoped
 
 api_tokens_cli = click.Group("api-tokens", help="API tokens for the coverage API.")
 
@@ -20,15 +18,10 @@ api_tokens_cli = click.Group("api-tokens", help="API tokens for the coverage API
 @with_appcontext
 def create_command(name, country, academy):
     """Create a token scoped to a country or an academy and print it once."""
-    if bool(country) == bool(academy):
-        raise click.UsageError("Give exactly one of --country or --academy.")
-    academy_row = None
-    if academy:
-        academy_row = db.session.scalar(sa.select(Academy).filter_by(slug=academy))
-        if academy_row is None:
-            raise click.ClickException(f"Unknown academy '{academy}'.")
-    if country and db.session.get(Country, country.upper()) is None:
-        raise click.ClickException(f"Unknown country '{country}'.")
-    _token, secret = create_token(name, country=country.upper() if country else None, academy=academy_row)
-    db.session.commit()
+    try:
+        _token, secret = create_scoped(name, country=country, academy_slug=academy)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
     click.echo(secret)

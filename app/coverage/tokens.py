@@ -6,10 +6,14 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.academy.models import Academy
+from app.audit.services import audit
 from app.auth.models import User
+from app.curriculum.models import Country
 from app.extensions import db
+from app.foundation.errors import ServiceError
 from app.foundation.roles import Role
 from app.utils import utcnow
 
@@ -34,7 +38,24 @@ def create_token(name: str, *, country: str | None = None, academy: Academy | No
                      created_by_id=created_by.id if created_by else None)
     db.session.add(token)
     db.session.flush()
+    scope = f"academy {academy.slug}" if academy else f"country {country}"
+    audit(created_by, academy, "api_token.create", token, f"Created API token '{token.name}' ({token.prefix}...) for {scope}.")
     return token, secret
+
+
+def create_scoped(name: str, *, country: str | None, academy_slug: str | None) -> tuple[ApiToken, str]:
+    """A token for automation, from the command line: scoped to one known country or academy."""
+    if bool(country) == bool(academy_slug):
+        raise ServiceError(_l("Give exactly one of a country or an academy."))
+    academy = None
+    if academy_slug:
+        academy = db.session.scalar(sa.select(Academy).filter_by(slug=academy_slug))
+        if academy is None:
+            raise ServiceError(_l("Unknown academy '%(slug)s'.", slug=academy_slug))
+    if country and db.session.get(Country, country.upper()) is None:
+        raise ServiceError(_l("Unknown country '%(country)s'. Load the curricula first (flask curricula load).",
+                              country=country))
+    return create_token(name, country=country.upper() if country else None, academy=academy)
 
 
 def authenticate(header: str | None) -> ApiToken | None:
@@ -78,4 +99,5 @@ def revoke(user: User, token_id: int) -> bool:
     if token is None:
         return False
     token.revoked_at = utcnow()
+    audit(user, token.academy, "api_token.revoke", token, f"Revoked API token '{token.name}' ({token.prefix}...).")
     return True

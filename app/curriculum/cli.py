@@ -12,6 +12,7 @@ from app.extensions import db
 
 from . import cues, review
 from .loader import load_curriculum
+from .status import as_text, claim_counts, claims_text, course_translations, matrix
 from .tree import read_curriculum
 
 
@@ -108,8 +109,6 @@ def load_command(curricula, assessments):
 @with_appcontext
 def status_command(curricula, assessments):
     """Print, per course and module, which countries have a national passage and which languages a translation."""
-    from .status import as_text, claim_counts, claims_text, course_translations, matrix
-
     cur = _read(curricula, assessments)
     click.echo(as_text(matrix(cur), sorted(cur.profiles), course_translations(cur)))
     click.echo()

@@ -29,7 +29,7 @@ from math import comb
 from pathlib import Path
 
 from .source import Problem
-from .tree import BASE_LANGUAGE, BankDef, Curriculum
+from .tree import BASE_LANGUAGE, BankDef, Curriculum, read_curriculum
 
 #: Largest expected gain over random guessing, in score points (0-1), that a no-reading
 #: strategy may have over a whole bank (about 16 questions) and over a whole course.
@@ -358,8 +358,6 @@ def table(measures: list[Measures]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from .tree import read_curriculum
-
     root = Path(__file__).resolve().parents[2]
     cur = read_curriculum(root / "curricula", root / "assessments")
     only = None

@@ -7,6 +7,9 @@ when it is shown. Pages show it as a notice (or an error page), the API as JSON.
 
 from __future__ import annotations
 
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, default_exceptions
+
 
 class ServiceError(Exception):
     """A request a service refuses; `message` says why (translatable), `status` the HTTP status."""
@@ -27,9 +30,6 @@ class ServiceError(Exception):
 
 def error_response(exc: ServiceError):
     """The answer to a refused request: JSON under /api/, else the error page with the translated reason."""
-    from flask import jsonify, render_template, request
-    from werkzeug.exceptions import HTTPException, default_exceptions
-
     if request.path.startswith("/api/"):
         response = jsonify({"error": {"message": exc.message}})
         response.status_code = exc.status
