@@ -16,6 +16,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.selectinload)
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.auth.models import User
 from app.curriculum.models import (
@@ -534,7 +535,10 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
     questions = _questions_of(attempt)
     chosen = _parse_answers(attempt, questions, form)
     if len(chosen) < len(attempt.drawn):
-        raise QuizIncomplete(_l("Please answer every question before submitting."), chosen)
+        missing = [str(n) for n, e in enumerate(attempt.drawn, start=1) if e["question_id"] not in chosen]
+        raise QuizIncomplete(ngettext("Please answer question %(numbers)s before submitting.",
+                                      "Please answer questions %(numbers)s before submitting.",
+                                      len(missing), numbers=", ".join(missing)), chosen)
     pass_mark = _pass_mark(attempt)
     answers: dict[str, object] = {}
     correct = 0
