@@ -13,7 +13,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from app.academy.models import ACADEMY_KINDS
-from app.foundation.forms import ActionForm  # noqa: F401  (pages of this area use it by this name)
 from app.foundation.prongs import category_choices
 
 

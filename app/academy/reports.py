@@ -9,8 +9,6 @@ Status of a trainee for a course:
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,6 +18,7 @@ from app.auth.models import User
 from app.curriculum.models import Course, Module
 from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse
 from app.extensions import db
+from app.foundation import spreadsheets
 from app.foundation.roles import Role
 from app.learning import progress as progress_rules
 from app.learning.models import ModuleProgress, QuizAttempt
@@ -171,33 +170,12 @@ def _export_values(r: ReportRow) -> list:
             "yes" if r.active else "no"]
 
 
-def _safe_cell(value):
-    """Spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: list[ReportRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    for r in rows:
-        writer.writerow([_safe_cell(v) for v in _export_values(r)])
-    return "\ufeff" + out.getvalue()  # BOM: spreadsheets then read the file as UTF-8
+    return spreadsheets.to_csv(EXPORT_HEADER, (_export_values(r) for r in rows))
 
 
 def to_xlsx(rows: list[ReportRow], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Report")
-    sheet.append(EXPORT_HEADER)
-    for r in rows:
-        sheet.append([_safe_cell(v) for v in _export_values(r)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.to_xlsx(EXPORT_HEADER, (_export_values(r) for r in rows), title or "Report")
 
 
 def trainee_history(user: User) -> dict:

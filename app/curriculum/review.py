@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from app.foundation import spreadsheets
+
 from .definitions import CLAIM_REF_RE, Claim, Curriculum
 from .source import parse_markdown
 from .tree import read_curriculum
@@ -88,30 +90,11 @@ def rows(cur: Curriculum, country: str | None = None) -> list[Row]:
 
 
 def to_csv(sheet: list[Row]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for row in sheet:
-        writer.writerow([_safe(v) for v in row.values()])
-    return "\ufeff" + out.getvalue()
+    return spreadsheets.to_csv(COLUMNS, (row.values() for row in sheet))
 
 
 def to_xlsx(sheet: list[Row], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    page = book.create_sheet(title=title[:31] or "Claims")
-    page.append(COLUMNS)
-    for row in sheet:
-        page.append([_safe(v) for v in row.values()])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _safe(value: str) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ is kept as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return spreadsheets.to_xlsx(COLUMNS, (row.values() for row in sheet), title or "Claims")
 
 
 # --- recording confirmations --------------------------------------------------------------------

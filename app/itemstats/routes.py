@@ -1,12 +1,10 @@
 """Item statistics pages for platform administrators (who author the content): HTML and CSV."""
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from app.curriculum.models import Module
+from app.foundation import spreadsheets
 from app.foundation.decorators import roles_required
 from app.foundation.roles import Role
 
@@ -47,11 +45,8 @@ def module(slug):
 @authors_only
 def module_csv(slug):
     module = _module_or_404(slug)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in services.csv_rows(module, services.bank_statistics(module)):
-        writer.writerow(row)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    body = spreadsheets.to_csv(services.CSV_HEADER, services.csv_rows(module, services.bank_statistics(module)))
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=item-statistics-{module.slug}.csv",
                              "Cache-Control": "no-store"})
 

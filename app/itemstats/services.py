@@ -211,11 +211,13 @@ def country_names() -> dict[str, str]:
     return dict(db.session.execute(sa.select(Country.code, Country.name)).all())
 
 
-def csv_rows(module: Module, stats: dict) -> list[list]:
-    """The statistics as rows for a CSV file: one per question and group (all, each language, each country)."""
-    header = ["module", "question", "type", "section", "group", "answers", "facility", "discrimination",
+CSV_HEADER = ["module", "question", "type", "section", "group", "answers", "facility", "discrimination",
               "option", "option_chosen_share", "option_correct", "flags"]
-    rows = [header]
+
+
+def csv_rows(module: Module, stats: dict) -> list[list]:
+    """The statistics as rows for a CSV file (CSV_HEADER): one per question, group and option."""
+    rows = []
     for qs in stats["questions"]:
         q = qs.question
         groups = [("all", qs.overall)] + [(f"language:{k}", v) for k, v in qs.by_language.items()] \
@@ -234,5 +236,6 @@ def csv_rows(module: Module, stats: dict) -> list[list]:
     return rows
 
 
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
+def _fmt(value: float | None) -> float | str:
+    """A figure rounded for the CSV (a number, so that a negative one is not taken for a formula), or blank."""
+    return "" if value is None else round(value, 3)

@@ -27,10 +27,6 @@ def _refused(exc: services.LearningError):
     return redirect(url_for(".module", slug=slug) if slug else url_for(".dashboard"))
 
 
-def _module_or_404(slug: str):
-    return services.module_for(current_user, slug)
-
-
 @bp.route("/")
 @trainee_only
 def dashboard():
@@ -40,7 +36,7 @@ def dashboard():
 @bp.route("/modules/<slug>")
 @trainee_only
 def module(slug):
-    module = _module_or_404(slug)
+    module = services.module_for(current_user, slug)
     progress = services.current_progress(current_user, module)
     version = services.version_for(current_user, module, progress)
     content = services.rendition_for(current_user, version)
@@ -55,7 +51,7 @@ def module(slug):
 @bp.route("/modules/<slug>/sections/<int:number>")
 @trainee_only
 def section(slug, number):
-    module = _module_or_404(slug)
+    module = services.module_for(current_user, slug)
     progress = services.current_progress(current_user, module)
     version = services.version_for(current_user, module, progress)
     if not 1 <= number <= version.section_count:
@@ -74,7 +70,7 @@ def section(slug, number):
 @bp.route("/modules/<slug>/sections/<int:number>/read", methods=["POST"])
 @trainee_only
 def section_read(slug, number):
-    module = _module_or_404(slug)
+    module = services.module_for(current_user, slug)
     form = SectionReadForm()
     if not form.validate_on_submit():
         abort(400, _("The form has expired. Please go back and try again."))
@@ -92,7 +88,7 @@ def section_read(slug, number):
 @bp.route("/modules/<slug>/quiz", methods=["GET", "POST"])
 @trainee_only
 def quiz(slug):
-    module = _module_or_404(slug)
+    module = services.module_for(current_user, slug)
     form = QuizForm()
     if request.method == "POST":
         if not form.validate_on_submit():
