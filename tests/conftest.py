@@ -36,6 +36,11 @@ CONTENT_TABLES = {"country", "course", "module", "module_version", "module_rendi
 PASSWORD = "correct horse battery"
 
 
+#: The databases' names start with the one TEST_DATABASE_URL names, so that two checkouts can run the suite
+#: at once against one server (thb_test, thb_test_real, thb_test_scratch by default).
+DB_PREFIX = PG_URL.rsplit("/", 1)[-1] if PG_URL else "thb_test"
+
+
 def _pg_url(name: str) -> str:
     base = PG_URL.rsplit("/", 1)[0]
     return f"{base}/{name}"
@@ -106,7 +111,7 @@ def db_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(db_dir):
-    application = make_app(_fresh_database("thb_test", db_dir), MINI / "curricula", MINI / "assessments", db_dir)
+    application = make_app(_fresh_database(DB_PREFIX, db_dir), MINI / "curricula", MINI / "assessments", db_dir)
     load_tree(application, MINI / "curricula", MINI / "assessments")
     yield application
     with application.app_context():
@@ -124,7 +129,7 @@ def _clean_after(request):
 
 @pytest.fixture(scope="session")
 def real_app(db_dir):
-    application = make_app(_fresh_database("thb_test_real", db_dir), REAL_CURRICULA, REAL_ASSESSMENTS, db_dir)
+    application = make_app(_fresh_database(f"{DB_PREFIX}_real", db_dir), REAL_CURRICULA, REAL_ASSESSMENTS, db_dir)
     load_tree(application, REAL_CURRICULA, REAL_ASSESSMENTS)
     yield application
     with application.app_context():
@@ -142,7 +147,7 @@ def mini_copy(tmp_path):
 
 @pytest.fixture
 def scratch_app(db_dir, mini_copy):
-    application = make_app(_fresh_database("thb_test_scratch", db_dir), mini_copy / "curricula",
+    application = make_app(_fresh_database(f"{DB_PREFIX}_scratch", db_dir), mini_copy / "curricula",
                            mini_copy / "assessments", db_dir)
     yield application
     with application.app_context():
