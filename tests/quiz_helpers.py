@@ -15,8 +15,46 @@ ATTEMPT_RE = re.compile(r'name="attempt" type="hidden" value="([^"]+)"|id="attem
 def read_all_sections(client, slug: str, count: int) -> None:
     for number in range(1, count + 1):
         page = client.get(f"/learn/modules/{slug}/sections/{number}")
+        if page.status_code == 302 and page.headers["Location"].endswith("/start"):
+            skip_pre_test(client, page.headers["Location"])
+            page = client.get(f"/learn/modules/{slug}/sections/{number}")
         assert page.status_code == 200, (number, page.status_code)
         client.post(f"/learn/modules/{slug}/sections/{number}/read", data={"csrf_token": csrf_from(page.text)})
+
+
+def skip_pre_test(client, start_url: str) -> None:
+    """Answer the course's start page as a trainee who skips the pre-test."""
+    choice = client.get(start_url)
+    assert choice.status_code == 200, choice.status_code
+    action = re.search(r'action="([^"]+/pre-test/skip)"', choice.text)
+    assert action, "no skip button on the course's start page"
+    client.post(action.group(1), data={"csrf_token": csrf_from(choice.text)})
+
+
+def begin(client, slug: str) -> None:
+    """Open a module as a trainee who, asked about the course's pre-test first, skips it."""
+    page = client.get(f"/learn/modules/{slug}")
+    if page.status_code == 302 and page.headers["Location"].endswith("/start"):
+        skip_pre_test(client, page.headers["Location"])
+
+
+def open_quiz(client, slug: str):
+    """Open a module's quiz as the pages do: GET shows the start page (nothing recorded), its POST starts
+    the attempt, and the quiz page follows. Returns the quiz page's response (or the refusal)."""
+    page = client.get(f"/learn/modules/{slug}/quiz")
+    if page.status_code != 200 or 'name="attempt"' in page.text:
+        return page
+    return client.post(f"/learn/modules/{slug}/quiz/start", data={"csrf_token": csrf_from(page.text)},
+                       follow_redirects=True)
+
+
+def open_course_test(client, course_id: int, which: str):
+    """Open a course's pre-test or post-test as the pages do (the start or choice page, then its POST)."""
+    page = client.get(f"/learn/courses/{course_id}/{which}", follow_redirects=True)
+    if page.status_code != 200 or 'name="attempt"' in page.text:
+        return page
+    return client.post(f"/learn/courses/{course_id}/{which}/start", data={"csrf_token": csrf_from(page.text)},
+                       follow_redirects=True)
 
 
 def attempt_token(html: str) -> str:

@@ -16,7 +16,7 @@ from app.enrolment.models import Assignment, Cohort, CohortMembership
 from app.extensions import db
 from tests.conftest import csrf_from, login
 from tests.factories import get_academy
-from tests.quiz_helpers import answer_form, attempt_token, read_all_sections, submit
+from tests.quiz_helpers import answer_form, attempt_token, open_quiz, read_all_sections, submit
 
 SLUG = "police-01-basics"
 HEADER = "email,name,category,unit,personnel_number,language,cohort,due_date\n"
@@ -275,7 +275,7 @@ def test_cohort_assignment_covers_later_joiners_and_leaving_keeps_completion(app
     page = dashboard_courses(judge_client)
     assert "Test police course" in page and f"Due by {due}" in page
     read_all_sections(judge_client, SLUG, 3)
-    quiz = judge_client.get(f"/learn/modules/{SLUG}/quiz").text
+    quiz = open_quiz(judge_client, SLUG).text
     token = attempt_token(quiz)
     submit(judge_client, SLUG, token, csrf_from(quiz), answer_form(app, token, right=True))
     post(admin_client, f"/academies/academy-a/cohorts/{cohort_id}/members/{judge['id']}/remove",
@@ -336,7 +336,7 @@ def test_report_statuses_filters_and_exports(app, admin_client, make_user):
     client = app.test_client()
     login(client, done["email"])
     read_all_sections(client, SLUG, 3)
-    quiz = client.get(f"/learn/modules/{SLUG}/quiz").text
+    quiz = open_quiz(client, SLUG).text
     token = attempt_token(quiz)
     submit(client, SLUG, token, csrf_from(quiz), answer_form(app, token, right=True))
 
@@ -372,7 +372,7 @@ def test_certificate_on_completion_and_public_verification(app, trainee_client, 
         course_id = db.session.scalar(sa.select(Course.id).filter_by(prong="police"))
     assert trainee_client.get(f"/certificates/{course_id}").status_code == 404  # not complete yet
     read_all_sections(trainee_client, SLUG, 3)
-    quiz = trainee_client.get(f"/learn/modules/{SLUG}/quiz").text
+    quiz = open_quiz(trainee_client, SLUG).text
     token = attempt_token(quiz)
     submit(trainee_client, SLUG, token, csrf_from(quiz), answer_form(app, token, right=True))
     page = trainee_client.get(f"/certificates/{course_id}").text

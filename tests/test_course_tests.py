@@ -11,7 +11,14 @@ from app.curriculum.models import Course, Question
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from tests.conftest import csrf_from, login
-from tests.quiz_helpers import answer_form, attempt_token, read_all_sections, submit
+from tests.quiz_helpers import (
+    answer_form,
+    attempt_token,
+    open_course_test,
+    open_quiz,
+    read_all_sections,
+    submit,
+)
 
 SLUG = "police-01-basics"
 
@@ -22,7 +29,7 @@ def course_id(app):
 
 
 def take_test(app, client, cid, which, right=True):
-    page = client.get(f"/learn/courses/{cid}/{which}")
+    page = open_course_test(client, cid, which)
     assert page.status_code == 200, page.status_code
     token = attempt_token(page.text)
     response = client.post(f"/learn/courses/{cid}/{which}", data={
@@ -34,13 +41,13 @@ def take_test(app, client, cid, which, right=True):
 def test_pre_test_before_the_course_post_test_after(app, trainee_client, trainee):
     cid = course_id(app)
     dashboard = trainee_client.get("/learn/").text
-    assert "Take the pre-test first" in dashboard and "Post-test: opens when the course is complete" in dashboard
+    assert "Pre-test: choose before you start" in dashboard and "Post-test: opens when the course is complete" in dashboard
     assert trainee_client.get(f"/learn/courses/{cid}/post-test").status_code == 302  # not yet
     result = take_test(app, trainee_client, cid, "pre-test", right=False)
     assert "Pre-test result" in result and "0 of 3 right (0%)" in result
     assert trainee_client.get(f"/learn/courses/{cid}/pre-test").status_code == 302  # only once
     read_all_sections(trainee_client, SLUG, 3)
-    quiz = trainee_client.get(f"/learn/modules/{SLUG}/quiz").text
+    quiz = open_quiz(trainee_client, SLUG).text
     token = attempt_token(quiz)
     submit(trainee_client, SLUG, token, csrf_from(quiz), answer_form(app, token, right=True))
     assert "Take the post-test" in trainee_client.get("/learn/").text
@@ -63,7 +70,7 @@ def test_pre_test_closes_once_the_course_has_started(app, trainee_client):
 
 def test_course_test_draws_from_the_modules_and_hides_answers(app, trainee_client):
     cid = course_id(app)
-    page = trainee_client.get(f"/learn/courses/{cid}/pre-test").text
+    page = open_course_test(trainee_client, cid, "pre-test").text
     token = attempt_token(page)
     with app.app_context():
         attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(token=token))
@@ -75,7 +82,7 @@ def test_course_test_draws_from_the_modules_and_hides_answers(app, trainee_clien
 
 def test_tampered_course_test_is_rejected(app, trainee_client):
     cid = course_id(app)
-    page = trainee_client.get(f"/learn/courses/{cid}/pre-test").text
+    page = open_course_test(trainee_client, cid, "pre-test").text
     token = attempt_token(page)
     form = dict(answer_form(app, token), **{"q-999999": ["1"]})
     response = trainee_client.post(f"/learn/courses/{cid}/pre-test", data={"csrf_token": csrf_from(page),

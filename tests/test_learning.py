@@ -7,7 +7,14 @@ from app.curriculum.models import Question
 from app.extensions import db
 from app.learning.models import ModuleProgress, QuizAttempt
 from tests.conftest import csrf_from
-from tests.quiz_helpers import answer_form, attempt_token, read_all_sections, submit
+from tests.quiz_helpers import (
+    answer_form,
+    attempt_token,
+    begin,
+    open_quiz,
+    read_all_sections,
+    submit,
+)
 
 SLUG = "police-01-basics"
 
@@ -35,6 +42,7 @@ def test_trainee_of_another_prong_cannot_open_the_module(client, make_user):
 
 
 def test_sections_are_read_in_order_and_progress_is_remembered(app, trainee_client, trainee):
+    begin(trainee_client, SLUG)
     response = trainee_client.get(f"/learn/modules/{SLUG}/sections/3")
     assert response.status_code == 302 and response.headers["Location"].endswith("/sections/1")
     page = trainee_client.get(f"/learn/modules/{SLUG}/sections/1")
@@ -58,7 +66,7 @@ def test_quiz_is_closed_until_the_module_is_read(app, trainee_client, trainee):
 
 def test_quiz_page_carries_no_answer_key_or_explanations(app, trainee_client):
     read_all_sections(trainee_client, SLUG, 3)
-    page = trainee_client.get(f"/learn/modules/{SLUG}/quiz").text
+    page = open_quiz(trainee_client, SLUG).text
     for secret in ("Recruitment is an act.", "Consent is irrelevant", "Deception and abduction are means",
                    "correct", "explanation"):
         assert secret not in page
@@ -69,14 +77,14 @@ def test_quiz_page_carries_no_answer_key_or_explanations(app, trainee_client):
 def test_failing_then_passing_completes_the_module_and_the_course(app, trainee_client, trainee):
     read_all_sections(trainee_client, SLUG, 3)
     assert progress_row(app, trainee["id"]).reached_end_at is not None
-    page = trainee_client.get(f"/learn/modules/{SLUG}/quiz").text
+    page = open_quiz(trainee_client, SLUG).text
     token = attempt_token(page)
     result = submit(trainee_client, SLUG, token, csrf_from(page), answer_form(app, token, right=False))
     assert result.status_code == 302
     outcome = trainee_client.get(result.headers["Location"]).text
     assert "Not passed: 0 of 3 right (0%)" in outcome
     assert progress_row(app, trainee["id"]).completed_at is None
-    page = trainee_client.get(f"/learn/modules/{SLUG}/quiz").text
+    page = open_quiz(trainee_client, SLUG).text
     token2 = attempt_token(page)
     assert token2 != token
     result = submit(trainee_client, SLUG, token2, csrf_from(page), answer_form(app, token2, right=True))
@@ -91,7 +99,7 @@ def test_failing_then_passing_completes_the_module_and_the_course(app, trainee_c
 
 def test_results_show_explanations_after_submission(app, trainee_client):
     read_all_sections(trainee_client, SLUG, 3)
-    page = trainee_client.get(f"/learn/modules/{SLUG}/quiz").text
+    page = open_quiz(trainee_client, SLUG).text
     token = attempt_token(page)
     result = submit(trainee_client, SLUG, token, csrf_from(page), answer_form(app, token, right=True))
     outcome = trainee_client.get(result.headers["Location"]).text
@@ -106,8 +114,8 @@ def test_results_show_explanations_after_submission(app, trainee_client):
 
 def test_reopening_the_quiz_reuses_the_open_attempt(app, trainee_client):
     read_all_sections(trainee_client, SLUG, 3)
-    first = attempt_token(trainee_client.get(f"/learn/modules/{SLUG}/quiz").text)
-    second = attempt_token(trainee_client.get(f"/learn/modules/{SLUG}/quiz").text)
+    first = attempt_token(open_quiz(trainee_client, SLUG).text)
+    second = attempt_token(open_quiz(trainee_client, SLUG).text)
     assert first == second
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 1
@@ -115,7 +123,7 @@ def test_reopening_the_quiz_reuses_the_open_attempt(app, trainee_client):
 
 def test_unanswered_question_reshows_the_form_and_records_nothing(app, trainee_client):
     read_all_sections(trainee_client, SLUG, 3)
-    page = trainee_client.get(f"/learn/modules/{SLUG}/quiz").text
+    page = open_quiz(trainee_client, SLUG).text
     token = attempt_token(page)
     form = answer_form(app, token, right=True)
     dropped = sorted(form)[0]

@@ -7,7 +7,7 @@ from app.curriculum.render import pick_text, render_module
 from app.curriculum.tree import read_curriculum
 from app.extensions import db
 from tests.conftest import MINI, csrf_from, login
-from tests.quiz_helpers import read_all_sections
+from tests.quiz_helpers import begin, read_all_sections
 
 SLUG = "police-01-basics"
 
@@ -105,6 +105,7 @@ def test_markdown_is_sanitised(ctx, mini_copy):
 def test_trainee_reads_their_language_and_sees_the_draft_notice(app, client, make_user):
     user = make_user(email="sq@example.org", country="AL", language="sq")
     login(client, user["email"])
+    begin(client, SLUG)
     page = client.get(f"/learn/modules/{SLUG}/sections/1").text
     assert "TEKST SHQIP." in page and 'lang="sq"' in page
     assert 'notice-draft_translation' in page and "Përkthim draft:" in page  # the notice, in the reader's language
@@ -113,6 +114,7 @@ def test_trainee_reads_their_language_and_sees_the_draft_notice(app, client, mak
 def test_trainee_with_untranslated_language_gets_english_and_a_notice(app, client, make_user):
     user = make_user(email="sr@example.org", country="RS", language="sr")
     login(client, user["email"])
+    begin(client, SLUG)
     page = client.get(f"/learn/modules/{SLUG}/sections/1").text
     assert "The first section text." in page and "notice-english_fallback" in page
     assert "prikazan je na engleskom" in page  # the notice is in Serbian, the reader's interface language

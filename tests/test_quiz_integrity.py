@@ -8,6 +8,7 @@ from app.extensions import db
 from app.learning.models import ModuleProgress, QuizAttempt
 from tests.conftest import csrf_from, login
 from tests.quiz_helpers import answer_form, attempt_token, read_all_sections, submit
+from tests.quiz_helpers import open_quiz as open_quiz_page
 
 SLUG = "police-01-basics"
 
@@ -29,7 +30,7 @@ def snapshot(app):
 @pytest.fixture
 def open_quiz(app, trainee_client):
     read_all_sections(trainee_client, SLUG, 3)
-    page = trainee_client.get(f"/learn/modules/{SLUG}/quiz").text
+    page = open_quiz_page(trainee_client, SLUG).text
     token = attempt_token(page)
     return {"token": token, "csrf": csrf_from(page), "form": answer_form(app, token, right=True)}
 

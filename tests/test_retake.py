@@ -12,7 +12,7 @@ from app.learning import services
 from app.learning.models import ModuleProgress, QuizAttempt
 from app.utils import utcnow
 from tests.conftest import login
-from tests.quiz_helpers import answer_form
+from tests.quiz_helpers import answer_form, begin, open_quiz
 
 SLUG = "police-01-basics"
 
@@ -52,10 +52,11 @@ def test_attempt_limit_and_pause_are_shown_before_and_enforced(app, client, trai
         db.session.commit()
     try:
         login(client, trainee["email"])
+        begin(client, SLUG)
         page = client.get(f"/learn/modules/{SLUG}").get_data(as_text=True)
         assert "This quiz can be taken 2 times." in page and "You have 2 attempts left." in page
         assert "the next one opens 60 minutes later" in page
-        quiz = client.get(f"/learn/modules/{SLUG}/quiz")
+        quiz = open_quiz(client, SLUG)
         assert quiz.status_code == 200
         with app.app_context():
             attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(user_id=trainee["id"]))
@@ -74,7 +75,7 @@ def test_attempt_limit_and_pause_are_shown_before_and_enforced(app, client, trai
             done = db.session.scalar(sa.select(QuizAttempt).filter_by(user_id=trainee["id"]))
             done.submitted_at = utcnow() - timedelta(minutes=61)
             db.session.commit()
-        quiz = client.get(f"/learn/modules/{SLUG}/quiz")
+        quiz = open_quiz(client, SLUG)
         assert quiz.status_code == 200
         with app.app_context():
             token = db.session.scalar(sa.select(QuizAttempt.token).filter_by(user_id=trainee["id"], submitted_at=None))
@@ -103,7 +104,7 @@ def test_a_wrong_answer_links_back_to_its_section(app, client, trainee):
         token = attempt.token
         db.session.commit()
     login(client, trainee["email"])
-    quiz = client.get(f"/learn/modules/{SLUG}/quiz")
+    quiz = open_quiz(client, SLUG)
     from tests.conftest import csrf_from
     response = client.post(f"/learn/modules/{SLUG}/quiz",
                            data={"csrf_token": csrf_from(quiz.text), "attempt": token,

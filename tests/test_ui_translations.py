@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 
 from app.foundation.languages import UI_LANGUAGES
 from tests.conftest import ROOT, login
+from tests.quiz_helpers import begin
 
 CATALOGS = ROOT / "app" / "translations"
 LANGUAGES = [code for code in UI_LANGUAGES if code != "en"]
@@ -65,6 +66,7 @@ def test_trainee_gets_the_interface_in_their_language(app, client, make_user, la
     assert f'<html lang="{lang_attr}">' in page
     assert "My training" not in page  # the dashboard heading is translated
     modules = re.findall(r'href="(/learn/modules/[^"/]+)"', page)
+    begin(client, modules[0].rsplit("/", 1)[1])
     section = client.get(modules[0] + "/sections/1").get_data(as_text=True)
     assert continue_label in section
 
@@ -86,4 +88,4 @@ def test_a_service_refusal_reaches_the_trainee_in_their_language(app, client, ma
     login(client, user["email"])
     response = client.get("/learn/modules/police-01-basics/quiz")
     assert response.status_code == 302
-    assert expected in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert expected in client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)

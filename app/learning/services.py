@@ -362,20 +362,27 @@ def _draw_fresh(questions: list[Question], count: int, seen: set[int]) -> list[d
     return entries
 
 
-def start_quiz(user: User, module: Module) -> QuizAttempt:
-    """An open attempt for the trainee (reused until submitted), with questions drawn server-side."""
+def open_quiz_attempt(user: User, module: Module) -> QuizAttempt | None:
+    """The trainee's started, not yet submitted attempt at the module's current quiz (reads only)."""
+    if module.current_bank_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(QuizAttempt).filter_by(user_id=user.id, module_id=module.id, bank_id=module.current_bank_id,
+                                         submitted_at=None)
+        .order_by(QuizAttempt.id.desc()).limit(1)
+    )
+
+
+def may_start_quiz(user: User, module: Module) -> RetakeState:
+    """Whether a new attempt may start now: LearningError with the reason if not (reads only).
+
+    The quiz's start page and `start_quiz` ask the same question, so the page never offers what the
+    POST would refuse."""
     progress = current_progress(user, module)
     if progress is None or progress.reached_end_at is None:
         raise LearningError(_l("Read the module to the end before taking its quiz."), 409)
-    bank = db.session.get(QuestionBank, module.current_bank_id)
-    if bank is None:
+    if module.current_bank_id is None:
         raise LearningError(_l("This module has no quiz yet."), 404)
-    open_attempt = db.session.scalar(
-        sa.select(QuizAttempt).filter_by(user_id=user.id, module_id=module.id, bank_id=bank.id, submitted_at=None)
-        .order_by(QuizAttempt.id.desc()).limit(1)
-    )
-    if open_attempt is not None:
-        return open_attempt
     limits = retake_state(user, module)
     if limits.exhausted:
         raise LearningError(_l("You have used all %(count)d attempts at this quiz. Ask your academy administrator "
@@ -383,6 +390,19 @@ def start_quiz(user: User, module: Module) -> QuizAttempt:
     if limits.waiting(utcnow()):
         raise LearningError(_l("The next attempt at this quiz opens at %(time)s UTC.",
                                time=limits.next_at.strftime("%Y-%m-%d %H:%M")), 409)
+    return limits
+
+
+def start_quiz(user: User, module: Module) -> QuizAttempt:
+    """An open attempt for the trainee (reused until submitted), with questions drawn server-side.
+
+    Called on POST only: opening the quiz page shows a started attempt or offers to start one."""
+    open_attempt = open_quiz_attempt(user, module)
+    if open_attempt is not None:
+        return open_attempt
+    may_start_quiz(user, module)
+    progress = current_progress(user, module)
+    bank = db.session.get(QuestionBank, module.current_bank_id)
     entries = _draw_fresh(_for_country(bank.questions, user.country_code), bank.draw_count, _last_seen(user, bank))
     attempt = QuizAttempt(
         token=secrets.token_urlsafe(32), user_id=user.id, kind="module", module_id=module.id,
@@ -421,7 +441,16 @@ def course_tests(user: User, course: Course) -> dict:
     }
 
 
-def start_course_test(user: User, course: Course, kind: str) -> QuizAttempt:
+def open_course_test(user: User, course: Course, kind: str) -> QuizAttempt | None:
+    """The trainee's started, not yet submitted pre-test or post-test of the course (reads only)."""
+    return db.session.scalar(
+        sa.select(QuizAttempt).filter_by(user_id=user.id, course_id=course.id, kind=kind, submitted_at=None)
+        .order_by(QuizAttempt.id.desc()).limit(1)
+    )
+
+
+def may_start_course_test(user: User, course: Course, kind: str) -> None:
+    """LearningError with the reason if the test cannot be taken now (reads only)."""
     state = course_tests(user, course).get(kind)
     if state is None:
         raise LearningError(_l("This course has no such test."), 404)
@@ -431,10 +460,11 @@ def start_course_test(user: User, course: Course, kind: str) -> QuizAttempt:
         message = (_l("The pre-test is taken before starting the course.") if kind == "pre_test"
                    else _l("The post-test opens when the course is complete."))
         raise LearningError(message, 409)
-    open_attempt = db.session.scalar(
-        sa.select(QuizAttempt).filter_by(user_id=user.id, course_id=course.id, kind=kind, submitted_at=None)
-        .order_by(QuizAttempt.id.desc()).limit(1)
-    )
+
+
+def start_course_test(user: User, course: Course, kind: str) -> QuizAttempt:
+    may_start_course_test(user, course, kind)
+    open_attempt = open_course_test(user, course, kind)
     if open_attempt is not None:
         return open_attempt
     bank_ids = [m.current_bank_id for m in course.modules if m.current_bank_id]
@@ -448,6 +478,50 @@ def start_course_test(user: User, course: Course, kind: str) -> QuizAttempt:
     db.session.add(attempt)
     db.session.flush()
     return attempt
+
+
+def pre_test_pending(user: User, course: Course) -> bool:
+    """True while the trainee has neither taken nor skipped the course's pre-test and has not started the
+    course: the one moment they must choose (opening a module first would close the pre-test for good)."""
+    state = course_tests(user, course).get("pre_test")
+    return bool(state and state["open"])
+
+
+def skip_pre_test(user: User, course: Course) -> None:
+    """The trainee's choice to start the course without the pre-test: the course counts as started, which
+    closes the pre-test for good (as reading the first section would)."""
+    if not pre_test_pending(user, course):
+        raise LearningError(_l("The pre-test is taken before starting the course."), 409)
+    db.session.add(CourseProgress(user_id=user.id, course_id=course.id, started_at=utcnow()))
+    db.session.flush()
+
+
+def course_completion(user: User, course: Course) -> CourseProgress | None:
+    """The trainee's completion record of the course (with `completed_at`), or None if not complete."""
+    return db.session.scalar(sa.select(CourseProgress).filter(
+        CourseProgress.user_id == user.id, CourseProgress.course_id == course.id,
+        CourseProgress.completed_at.is_not(None)))
+
+
+def plan_for(user: User, course_id: int) -> CoursePlan:
+    """One course of the trainee's dashboard, or LearningError(404) if it is not theirs."""
+    plan = next((p for p in my_courses(user) if p.course.id == course_id), None)
+    if plan is None:
+        raise LearningError(_l("No such course in your training."), 404)
+    return plan
+
+
+def next_module(plan: CoursePlan, after: Module | None = None) -> ModuleStatus | None:
+    """The module to take next in a course: the first one not complete after `after` (in course order),
+    else the first one not complete anywhere; None when every module is complete."""
+    pending = [s for s in plan.statuses if s.state != "complete"]
+    if after is not None:
+        ids = [s.module.id for s in plan.statuses]
+        position = ids.index(after.id) if after.id in ids else -1
+        later = [s for s in pending if ids.index(s.module.id) > position]
+        if later:
+            return later[0]
+    return pending[0] if pending else None
 
 
 def _questions_of(attempt: QuizAttempt) -> dict[int, Question]:

@@ -9,7 +9,7 @@ import pytest
 from tests.browser.conftest import LiveServer
 from tests.conftest import PASSWORD, csrf_from, login
 from tests.factories import create_test_user, get_academy
-from tests.quiz_helpers import answer_form, attempt_token, read_all_sections, submit
+from tests.quiz_helpers import answer_form, attempt_token, open_quiz, read_all_sections, submit
 
 pytestmark = pytest.mark.browser
 SLUG = "police-01-basics"
@@ -89,7 +89,7 @@ def test_import_cohort_assignment_and_report(app, live_mini, page, assert_access
     ana.post(f"/set-password/{token}", data={"csrf_token": csrf_from(form.text), "password": PASSWORD, "confirm": PASSWORD})
     assert login(ana, "ana@example.org").status_code == 302
     read_all_sections(ana, SLUG, 3)
-    quiz = ana.get(f"/learn/modules/{SLUG}/quiz").text
+    quiz = open_quiz(ana, SLUG).text
     attempt = attempt_token(quiz)
     submit(ana, SLUG, attempt, csrf_from(quiz), answer_form(app, attempt, right=True))
 

@@ -21,6 +21,9 @@ def offence_section_number() -> int:
 
 def read_up_to(page, base_url, number):
     page.goto(f"{base_url}/learn/modules/{MODULE}")
+    if re.search(r"/learn/courses/\d+/start$", page.url):  # the pre-test choice: skip it (the second button)
+        page.locator('form[action$="/pre-test/skip"] button').click()
+        page.wait_for_url(re.compile(rf"/learn/modules/{MODULE}$"))
     # Located by address and place, not by label: the interface itself is in the trainee's language.
     page.locator(f'a[href$="/learn/modules/{MODULE}/sections/1"]').first.click()
     for current in range(1, number):

@@ -44,6 +44,17 @@ def test_trainee_reads_a_module_fails_then_passes_the_quiz(real_app, live_real, 
     assert page.get_by_text("0 of", exact=False).first.is_visible()
 
     page.get_by_role("link", name=title).click()
+    # The course starts with a choice: take the pre-test now, or skip it for good.
+    page.wait_for_url(re.compile(r"/learn/courses/\d+/start$"))
+    assert page.get_by_role("button", name="Skip the pre-test and start the course").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Take the pre-test now").click()
+    page.wait_for_url(re.compile(r"/learn/courses/\d+/pre-test$"))
+    answer_quiz(page, real_app, right=False)
+    page.wait_for_url(re.compile(r"/learn/results/"))
+    assert page.get_by_role("heading", name="Pre-test result").is_visible()
+    page.get_by_role("link", name="Back to my training").click()
+    page.get_by_role("link", name=title).click()
     page.wait_for_url(re.compile(rf"/learn/modules/{slug}$"))
     assert_accessible(page)
     assert page.locator("#module-state").get_attribute("data-state") == "not_started"
@@ -60,6 +71,10 @@ def test_trainee_reads_a_module_fails_then_passes_the_quiz(real_app, live_real, 
             page.get_by_role("button", name="Finish reading and go to the quiz").click()
 
     page.wait_for_url(re.compile(rf"/learn/modules/{slug}/quiz$"))
+    assert page.locator("#quiz-terms").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_url(re.compile(rf"/learn/modules/{slug}/quiz$"))
     assert_accessible(page)
     answer_quiz(page, real_app, right=False)
     page.wait_for_url(re.compile(r"/learn/results/"))
@@ -67,12 +82,13 @@ def test_trainee_reads_a_module_fails_then_passes_the_quiz(real_app, live_real, 
     assert page.locator("#module-complete").count() == 0
     assert_accessible(page)
 
-    page.get_by_role("link", name="Try again").click()
+    page.get_by_role("button", name="Try again").click()
     page.wait_for_url(re.compile(rf"/learn/modules/{slug}/quiz$"))
     answer_quiz(page, real_app, right=True)
     page.wait_for_url(re.compile(r"/learn/results/"))
     assert page.locator("#quiz-outcome").inner_text().startswith("Passed")
     assert page.locator("#module-complete").is_visible()
+    assert page.locator("#next-step").get_by_role("link").first.inner_text().startswith("Next module:")
     assert_accessible(page)
 
     page.get_by_role("link", name="Back to my training").click()
