@@ -113,7 +113,7 @@ def test_completion_page_before_and_after_the_course_is_complete(app, trainee_cl
     outcome = trainee_client.get(result.headers["Location"]).text
     # The only module is done: the result's main step is the completion page, not "take it again".
     assert "Course complete: your certificate" in outcome
-    assert re.search(r'id="next-step">\s*<a class="button" href="/learn/courses/%d/complete"' % cid, outcome)
+    assert re.search(rf'id="next-step">\s*<a class="button" href="/learn/courses/{cid}/complete"', outcome)
     done = trainee_client.get(f"/learn/courses/{cid}/complete")
     assert done.status_code == 200
     assert "You completed" in done.text and f"/certificates/{cid}" in done.text
