@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
     from .academy.cli import academies_cli, users_cli
     from .academy.routes import bp as academy_bp
+    from .accounts.routes import bp as accounts_bp
     from .api.routes import bp as api_bp
     from .assessments.cli import assessments_cli
     from .audit.routes import bp as audit_bp
@@ -51,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .main.routes import bp as main_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, curriculum_bp, academy_bp, audit_bp, certificates_bp,
-                      coverage_bp, api_bp, itemstats_bp):
+                      coverage_bp, api_bp, itemstats_bp, accounts_bp):
         app.register_blueprint(blueprint)
     for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli):
         app.cli.add_command(group)

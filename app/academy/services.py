@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.services import audit
 from app.auth.models import User
-from app.auth.services import UserError, create_user, normalise_email
+from app.auth.services import UserError, check_scope, create_user, normalise_email
 from app.curriculum.models import Country
 from app.extensions import db
 from app.foundation.errors import ServiceError
@@ -117,6 +117,46 @@ def create_account(actor: User | None, *, email: str, name: str, role: str, coun
     return user
 
 
+def update_account(actor: User, user: User, *, name: str, email: str, role: str, country: str,
+                   academy: str | None, category: str | None, language: str) -> User:
+    """Change an account's name, e-mail, role and scope (platform administrators), by the same rules as
+    creating one (`auth.services.check_scope`); audited with what changed."""
+    found = academy_by_slug(academy) if academy else None
+    if academy and found is None:
+        raise AcademyError(_l("Unknown academy '%(slug)s'.", slug=academy))
+    try:
+        email = normalise_email(email)
+        role_value, country_row = check_scope(role=role, country=country, academy=found, category=category or None)
+    except UserError as exc:
+        raise AcademyError(exc.message) from None
+    if not (name or "").strip():
+        raise AcademyError(_l("A name is required."))
+    if email != user.email and db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
+        raise AcademyError(_l("This e-mail address cannot be used."))
+    if actor.id == user.id and role_value != Role(user.role):
+        raise AcademyError(_l("You cannot change your own role."))
+    before = {"name": user.name, "email": user.email, "role": user.role, "country": user.country_code,
+              "academy": user.academy.slug if user.academy else None, "category": user.category,
+              "language": user.language}
+    user.name, user.email, user.role = name.strip(), email, role_value.value
+    user.country_code, user.academy_id = country_row.code, found.id if found else None
+    user.category, user.language = category or None, language
+    after = {"name": user.name, "email": user.email, "role": user.role, "country": user.country_code,
+             "academy": found.slug if found else None, "category": user.category, "language": user.language}
+    changed = ", ".join(f"{k}: {before[k]} → {after[k]}" for k in before if before[k] != after[k])
+    if changed:
+        audit(actor, found, "user.update", user, f"Changed {user.name}: {changed}.")
+    db.session.flush()
+    return user
+
+
+def unlock(actor: User, user: User) -> None:
+    """End a sign-in lock after wrong passwords (the owner asked and was identified); audited."""
+    user.failed_logins = 0
+    user.locked_until = None
+    audit(actor, user.academy, "user.unlock", user, f"Unlocked {user.name}.")
+
+
 # --- trainees ------------------------------------------------------------------------------------
 
 
@@ -171,13 +211,17 @@ def update_trainee(actor: User, academy: Academy, trainee: User, *, name: str, e
     return trainee
 
 
-def set_suspended(actor: User, academy: Academy, trainee: User, suspended: bool) -> None:
-    """Suspend or reactivate. Nothing of the trainee's history is touched either way."""
+def set_suspended(actor: User, academy: Academy | None, trainee: User, suspended: bool) -> None:
+    """Suspend or reactivate any account (a trainee's from the academy's pages, staff from the platform
+    administrator's). Nothing of the person's history is touched either way."""
     if trainee.active == (not suspended):
         return
+    if actor is not None and actor.id == trainee.id:
+        raise AcademyError(_l("You cannot suspend your own account."))
     trainee.active = not suspended
     trainee.suspended_at = utcnow() if suspended else None
-    action = "trainee.suspend" if suspended else "trainee.reactivate"
+    kind = "trainee" if trainee.is_trainee else "user"
+    action = f"{kind}.suspend" if suspended else f"{kind}.reactivate"
     audit(actor, academy, action, trainee, f"{'Suspended' if suspended else 'Reactivated'} {trainee.name}.")
 
 

@@ -52,6 +52,28 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
     name = (name or "").strip()
     if not name:
         raise UserError(_l("A name is required."))
+    role_value, country_row = check_scope(role=role, country=country, academy=academy, category=category)
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(_l("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
+    if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
+        raise UserError(_l("A user with the e-mail %(email)s already exists.", email=email))
+    user = User(
+        email=email, name=name, role=role_value.value, country_code=country_row.code,
+        academy_id=academy.id if academy is not None else None, category=category,
+        language=language or (country_row.languages[0] if country_row.languages else "en"),
+    )
+    if password is None:
+        user.password_hash = UNUSABLE_PASSWORD
+    else:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def check_scope(*, role: str, country: str, academy=None, category: str | None = None) -> tuple[Role, Country]:
+    """The rules tying a role to its scope (country, academy, service category), for creating and for
+    changing an account: the role and the country row, or UserError naming the first broken rule."""
     try:
         role_value = Role(role)
     except ValueError:
@@ -73,22 +95,7 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
         raise UserError(_l("A trainee needs a service category (--category)."))
     if role_value != Role.TRAINEE and category:
         raise UserError(_l("Only trainees have a service category."))
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(_l("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
-    if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
-        raise UserError(_l("A user with the e-mail %(email)s already exists.", email=email))
-    user = User(
-        email=email, name=name, role=role_value.value, country_code=country_row.code,
-        academy_id=academy.id if academy is not None else None, category=category,
-        language=language or (country_row.languages[0] if country_row.languages else "en"),
-    )
-    if password is None:
-        user.password_hash = UNUSABLE_PASSWORD
-    else:
-        user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    return user
+    return role_value, country_row
 
 
 MAX_FAILED_LOGINS = 5
