@@ -77,6 +77,8 @@ class CountryProfile:
     content_hash: str
     #: The country's name per text language, for {{country.name}} in translations (English: `name`).
     local_names: dict[str, str] = field(default_factory=dict)
+    #: Languages a reader falls back to, in order, when a text is not in theirs; English comes last.
+    fallback: list[str] = field(default_factory=list)
 
     def name_in(self, language: str) -> str:
         return self.local_names.get(language, self.name)
@@ -86,6 +88,7 @@ class CountryProfile:
             "code": self.code,
             "name": self.name,
             "languages": list(self.languages),
+            "fallback": list(self.fallback),
             "legal_references": {
                 key: {
                     "citation": ref.citation,

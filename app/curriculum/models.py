@@ -44,11 +44,13 @@ class Course(db.Model):
 
     __table_args__ = (sa.CheckConstraint(sa.text(prongs.sql_in("prong")), name="prong"),)
 
-    def text_in(self, language: str) -> dict:
-        """Title, description and language of the course text for a reader of `language`."""
-        translated = (self.translations or {}).get(language)
-        if translated:
-            return {"title": translated["title"], "description": translated["description"], "language": language}
+    def text_in(self, languages: str | list[str]) -> dict:
+        """Title, description and language of the course text for a reader of `languages` (one language, or
+        a reading chain in order of preference)."""
+        for language in [languages] if isinstance(languages, str) else languages:
+            translated = (self.translations or {}).get(language)
+            if translated:
+                return {"title": translated["title"], "description": translated["description"], "language": language}
         return {"title": self.title, "description": self.description, "language": BASE_LANGUAGE}
 
 

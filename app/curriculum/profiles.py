@@ -10,6 +10,18 @@ from .fields import _bool, _display, _Reporter, _text, _text_list
 from .source import LineDict, read_yaml_file, sha256
 
 
+def _fallback(data, languages: list[str], report) -> list[str]:
+    """The languages a reader of this country falls back to, in order, before English (default: `languages`)."""
+    if "fallback" not in data:
+        return list(languages)
+    fallback = _text_list(data, "fallback", report, required=False)
+    for index, lang in enumerate(fallback):
+        if not LANGUAGE_RE.match(lang) or lang == "en":
+            report(data["fallback"].line_of(index),
+                   f"fallback language '{lang}' must be an ISO 639 code other than 'en' (English always comes last)")
+    return fallback
+
+
 def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
     display = _display(path, root)
     report = _Reporter(cur.problems, display)
@@ -24,6 +36,7 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
     for index, lang in enumerate(languages):
         if not LANGUAGE_RE.match(lang):
             report(data["languages"].line_of(index), f"language '{lang}' is not an ISO 639 code")
+    fallback = _fallback(data, languages, report)
     refs: dict[str, LegalReference] = {}
     raw_refs = data.get("legal_references")
     if not isinstance(raw_refs, LineDict) or not raw_refs:
@@ -82,5 +95,5 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
         cur.profiles[code] = CountryProfile(
             code, name, languages, refs, [dict(i) for i in institutions if isinstance(i, dict)],
             _text(data, "notes", report, required=False), display, sha256(path.read_text("utf-8")),
-            local_names,
+            local_names, fallback,
         )

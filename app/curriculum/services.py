@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 
 from .models import Country, Course, Module, ModuleRendition, ModuleVersion, Question
+from .tree import BASE_LANGUAGE
 
 
 def catalogue() -> list[dict]:
@@ -33,6 +34,20 @@ def preview(slug: str, country: str, language: str) -> tuple[Module, ModuleVersi
         if content is not None:
             return module, module.current_version, content
     return None
+
+
+def reading_languages(country: Country | None, language: str) -> list[str]:
+    """The languages a reader of `language` in `country` reads a text in, in order of preference: their
+    own, then the country profile's fallback chain (e.g. Bosnia and Herzegovina: Bosnian, Croatian,
+    Serbian), then English. The one rule for every text a trainee reads (modules, titles, quizzes)."""
+    if language == BASE_LANGUAGE:
+        return [BASE_LANGUAGE]  # English is the base text: always there, so nothing comes after it
+    chain = [language]
+    if country is not None:
+        profile = country.profile or {}
+        chain += list(profile.get("fallback") or country.languages or [])
+    chain.append(BASE_LANGUAGE)
+    return list(dict.fromkeys(chain))
 
 
 def countries() -> list[Country]:

@@ -27,6 +27,7 @@ from app.curriculum.models import (
     Question,
     QuestionBank,
 )
+from app.curriculum.services import reading_languages
 from app.curriculum.tree import BASE_LANGUAGE
 from app.enrolment.rules import Entitlement, entitlements_for, may_take_module
 from app.extensions import db
@@ -102,9 +103,24 @@ def my_courses(user: User) -> list[CoursePlan]:
         statuses = course_statuses(user, course)
         if ent.module_ids is not None:
             statuses = [s for s in statuses if s.module.id in ent.module_ids]
-        plans.append(CoursePlan(course, ent, statuses, course_tests(user, course), course.text_in(user.language),
+        plans.append(CoursePlan(course, ent, statuses, course_tests(user, course), course.text_in(reading_chain(user)),
                                 module_titles(user, [s.version for s in statuses]), course.id in overdue))
     return plans
+
+
+def reading_chain(user: User) -> list[str]:
+    """The languages this trainee reads, in order (their own, their country's fallbacks, English)."""
+    return reading_languages(user.country, user.language)
+
+
+def _best(candidates: dict[str, dict], chain: list[str]) -> dict | None:
+    """Of texts by rendition language, the first in the chain whose text really is in that language; else
+    the trainee's own rendition (English text around passages in their language); else English."""
+    for language in chain:
+        found = candidates.get(language)
+        if found is not None and found.get("language") == language:
+            return found
+    return candidates.get(chain[0]) or candidates.get(BASE_LANGUAGE)
 
 
 def module_titles(user: User, versions: list[ModuleVersion]) -> dict[int, dict]:
@@ -113,15 +129,21 @@ def module_titles(user: User, versions: list[ModuleVersion]) -> dict[int, dict]:
     titles = {v.id: {"title": v.title, "language": BASE_LANGUAGE} for v in versions}
     if not versions:
         return titles
+    chain = reading_chain(user)
     rows = db.session.execute(
-        sa.select(ModuleRendition.module_version_id, ModuleRendition.content["title"].as_string(),
-                  ModuleRendition.content["language"].as_string())
+        sa.select(ModuleRendition.module_version_id, ModuleRendition.language,
+                  ModuleRendition.content["title"].as_string(), ModuleRendition.content["language"].as_string())
         .where(ModuleRendition.module_version_id.in_(titles), ModuleRendition.country_code == user.country_code,
-               ModuleRendition.language == user.language)
+               ModuleRendition.language.in_(chain))
     )
-    for version_id, title, language in rows:
+    found: dict[int, dict[str, dict]] = {}
+    for version_id, rendition_language, title, language in rows:
         if title:
-            titles[version_id] = {"title": title, "language": language or BASE_LANGUAGE}
+            found.setdefault(version_id, {})[rendition_language] = {"title": title, "language": language or BASE_LANGUAGE}
+    for version_id, candidates in found.items():
+        best = _best(candidates, chain)
+        if best is not None:
+            titles[version_id] = best
     return titles
 
 
@@ -271,23 +293,27 @@ def _rendition_content(rendition_id: int, content_hash: str) -> dict:
 
 
 def rendition_for(user: User, version: ModuleVersion) -> dict:
-    """The rendered module for the trainee's country and language (English if not translated)."""
-    for language in dict.fromkeys((user.language, BASE_LANGUAGE)):
-        row = db.session.execute(
-            sa.select(ModuleRendition.id, ModuleRendition.content_hash).filter_by(
-                module_version_id=version.id, country_code=user.country_code, language=language
-            )
-        ).first()
-        if row is not None:
-            return _rendition_content(row.id, row.content_hash)
-    raise LearningError(_l("This module has not been prepared for your country yet."), 404)
+    """The rendered module for the trainee's country, in the first language of their reading chain that it
+    is translated into (reading_chain); English if none."""
+    chain = reading_chain(user)
+    rows = db.session.execute(
+        sa.select(ModuleRendition.id, ModuleRendition.language, ModuleRendition.content_hash).filter(
+            ModuleRendition.module_version_id == version.id, ModuleRendition.country_code == user.country_code,
+            ModuleRendition.language.in_(chain))
+    ).all()
+    if not rows:
+        raise LearningError(_l("This module has not been prepared for your country yet."), 404)
+    candidates = {row.language: _rendition_content(row.id, row.content_hash)
+                  for row in sorted(rows, key=lambda r: chain.index(r.language))}
+    return _best(candidates, chain)
 
 
 # --- quizzes -------------------------------------------------------------------------------------
 
 
-def _bank_language(bank: QuestionBank, language: str) -> str:
-    return language if language in (bank.translations or {}) else BASE_LANGUAGE
+def _bank_language(bank: QuestionBank, chain: list[str]) -> str:
+    """The first language of the trainee's reading chain the bank is translated into, else English."""
+    return next((language for language in chain if language in (bank.translations or {})), BASE_LANGUAGE)
 
 
 def _draw(questions: list[Question], count: int) -> list[dict]:
@@ -407,7 +433,7 @@ def start_quiz(user: User, module: Module) -> QuizAttempt:
     attempt = QuizAttempt(
         token=secrets.token_urlsafe(32), user_id=user.id, kind="module", module_id=module.id,
         course_id=module.course_id, module_version_id=progress.module_version_id, bank_id=bank.id, drawn=entries,
-        language=_bank_language(bank, user.language), question_count=len(entries),
+        language=_bank_language(bank, reading_chain(user)), question_count=len(entries),
     )
     db.session.add(attempt)
     db.session.flush()
