@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 
-from . import cues, review
+from . import cues, review, reviewfiles
 from .loader import load_curriculum
 from .status import as_text, claim_counts, claims_text, course_translations, matrix
 from .tree import read_curriculum
@@ -149,3 +150,50 @@ def confirm_claims_command(curricula, assessments, sheet):
     for path in changed:
         click.echo(f"Updated {path}")
     click.echo("Run 'flask curricula load' to publish the confirmations.")
+
+
+def _dirs_of(curricula, assessments) -> tuple[Path, Path]:
+    return (Path(curricula) if curricula else Path(current_app.config["CURRICULA_DIR"]),
+            Path(assessments) if assessments else Path(current_app.config["ASSESSMENTS_DIR"]))
+
+
+@curricula_cli.command("export-review")
+@_with_dirs
+@click.argument("module")
+@click.argument("language")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+@with_appcontext
+def export_review_command(curricula, assessments, module, language, output):
+    """Export MODULE's translation into LANGUAGE (text, national passages, bank) as a PO file for a reviewer."""
+    try:
+        po = reviewfiles.export_po(*_dirs_of(curricula, assessments), module, language)
+    except reviewfiles.ReviewFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    text = str(po)
+    if output:
+        Path(output).write_text(text, "utf-8")
+        click.echo(f"Wrote {len(po)} entries ({len(po.untranslated_entries())} untranslated, "
+                   f"{len(po.fuzzy_entries())} to review) to {output}.", err=True)
+    else:
+        click.echo(text)
+
+
+@curricula_cli.command("import-review")
+@_with_dirs
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--reviewer", required=True, help="The native reviewer's name, recorded in the files.")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of the review (default: today).")
+@with_appcontext
+def import_review_command(curricula, assessments, file, reviewer, on):
+    """Write a reviewed PO file back into the translation's files (marked reviewed), all or nothing."""
+    try:
+        text = Path(file).read_text("utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file}: not UTF-8 text") from None
+    try:
+        report = reviewfiles.import_po(*_dirs_of(curricula, assessments), text, reviewer=reviewer,
+                                       on=on.date() if on else date.today())
+    except reviewfiles.ReviewFileError as exc:
+        raise click.ClickException(f"{file}: nothing was changed:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
+    click.echo(f"Imported {report.entries} reviewed entries of {report.module_id} ({report.language}) into: "
+               + ", ".join(report.files) + ". Run `flask curricula load` to publish them.")
