@@ -5,6 +5,7 @@ Every problem names its file and line, as the readers' problems do."""
 from __future__ import annotations
 
 from .definitions import COUNTRY_FIELDS, Curriculum, Placeholder
+from .english import check_english
 from .source import Problem
 
 
@@ -126,7 +127,7 @@ def check_banks(cur: Curriculum) -> None:
                 break
 
 
-CHECKS = (check_modules, check_passages, check_translations, check_course_tests, check_banks)
+CHECKS = (check_modules, check_passages, check_translations, check_course_tests, check_banks, check_english)
 
 
 def cross_check(cur: Curriculum) -> None:
