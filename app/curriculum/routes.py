@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from app.foundation.decorators import roles_required
 from app.foundation.roles import Role
+from app.foundation.spreadsheets import to_csv, to_xlsx
 from app.utils import utcnow
 
 from . import review, services
-from .status import course_translations, matrix
+from .status import LANGUAGE_SHEET_HEADER, course_translations, language_sheet, matrix
 from .tree import read_curriculum
 
 bp = Blueprint("curriculum", __name__, url_prefix="/curriculum")
@@ -46,6 +47,28 @@ def status():
     cur = read_curriculum(Path(current_app.config["CURRICULA_DIR"]), Path(current_app.config["ASSESSMENTS_DIR"]))
     return render_template("curriculum/status.html", rows=matrix(cur), countries=sorted(cur.profiles),
                            courses=course_translations(cur), problems=cur.problems)
+
+
+@bp.route("/translations")
+@roles_required(Role.COORDINATOR, Role.REGIONAL_COORDINATOR, Role.PLATFORM_ADMIN)
+def translation_sheet():
+    """Per language: what is missing, draft, outdated or reviewed, module by module (CSV, XLSX)."""
+    cur = read_curriculum(Path(current_app.config["CURRICULA_DIR"]), Path(current_app.config["ASSESSMENTS_DIR"]))
+    languages = sorted({lang for p in cur.profiles.values() for lang in p.languages + p.fallback} - {"en"})
+    language = request.args.get("language") or (languages[0] if languages else "sq")
+    if language not in languages:
+        abort(404)
+    rows = language_sheet(cur, language)
+    fmt = request.args.get("format")
+    name = f"translations-{language}-{utcnow().date().isoformat()}"
+    if fmt == "csv":
+        return Response(to_csv(LANGUAGE_SHEET_HEADER, rows), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv", "Cache-Control": "no-store"})
+    if fmt == "xlsx":
+        return Response(to_xlsx(LANGUAGE_SHEET_HEADER, rows, language),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename={name}.xlsx", "Cache-Control": "no-store"})
+    return render_template("curriculum/translation_sheet.html", rows=rows, language=language, languages=languages)
 
 
 @bp.route("/review-sheet")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 from app.foundation.prongs import PRONGS
 
 from .tree import Curriculum
@@ -109,3 +112,48 @@ def as_text(rows: list[ModuleStatusRow], countries: list[str], courses: dict[str
         quiz = ", ".join(f"{k} {v}" for k, v in sorted(row.quiz_translations.items())) or "none"
         lines.append(f"{row.module_id:<{width}} {row.version:>3} {row.questions:>3}  {marks}  {translations}; quiz: {quiz}")
     return "\n".join(lines)
+
+
+#: Columns of the per-language translation sheet (for those who commission reviews).
+LANGUAGE_SHEET_HEADER = ["course", "module", "version", "text", "questions", "national passages", "to do"]
+
+
+class _States(dict):
+    """Translation states as a person reads them, in the current locale."""
+
+    def __getitem__(self, key):
+        return str(dict.__getitem__(self, key))
+
+
+_STATE = _States(missing=_l("missing"), draft=_l("draft"), reviewed=_l("reviewed"), outdated=_l("(outdated)"))
+
+
+def language_sheet(cur: Curriculum, language: str) -> list[list]:
+    """Per module, how far its translation into `language` is: the text (missing, draft, reviewed, each
+    possibly outdated), the question bank's translation, and the national passages written in the language
+    for the countries that read it; then what a reviewer or translator has to do."""
+    readers = sorted(code for code, p in cur.profiles.items() if language in p.languages or language in p.fallback)
+    rows = []
+    for prong in PRONGS:
+        for module in cur.modules_of(prong):
+            tr = next((t for t in cur.translations_of(module.id) if t.language == language and t.country is None), None)
+            outdated = tr is not None and str(tr.source_version) != str(module.version)
+            text = _STATE["missing"] if tr is None else _STATE[tr.status] + (" " + _STATE["outdated"] if outdated else "")
+            bank = cur.banks.get(module.id)
+            block = (bank.translations or {}).get(language) if bank else None
+            questions = _STATE["missing"] if block is None else _STATE["reviewed" if block.get("status") == "reviewed" else "draft"]
+            national = {p.country for p in cur.passages_of(module.id) if p.language == language}
+            slots = bool(module.body.slots)
+            passages = (gettext("%(done)d of %(total)d", done=len(national & set(readers)), total=len(readers))
+                        if slots and readers else "–")
+            todo = []
+            if tr is None or block is None:
+                todo.append(gettext("translate"))
+            if outdated:
+                todo.append(gettext("update to the English version"))
+            if (tr is not None and tr.status != "reviewed") or (block is not None and block.get("status") != "reviewed"):
+                todo.append(gettext("native review"))
+            if slots and readers and len(national & set(readers)) < len(readers):
+                todo.append(gettext("translate national passages"))
+            rows.append([prong, module.id, str(module.version), text, questions, passages, "; ".join(todo) or gettext("done")])
+    return rows
