@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 
-from .models import Country, Course, Module, ModuleRendition, ModuleVersion, Question
+from .models import Country, Course, Module, ModuleGuide, ModuleRendition, ModuleVersion, Question
 
 
 def catalogue() -> list[dict]:
@@ -33,6 +33,13 @@ def preview(slug: str, country: str, language: str) -> tuple[Module, ModuleVersi
         if content is not None:
             return module, module.current_version, content
     return None
+
+
+def guide(slug: str) -> tuple[Module, ModuleGuide] | None:
+    """A module and its trainer's guide, or None."""
+    found = db.session.execute(sa.select(Module, ModuleGuide).join(ModuleGuide, ModuleGuide.module_id == Module.id)
+                               .filter(Module.slug == slug)).first()
+    return (found[0], found[1]) if found else None
 
 
 def countries() -> list[Country]:
