@@ -32,7 +32,7 @@ REAL_ASSESSMENTS = CONTENT_ROOT / "assessments"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 #: Tables that hold the loaded curriculum: kept between tests. Every other table is user data, found from the
 #: models' metadata (so a new table is cleaned without anyone remembering to list it).
-CONTENT_TABLES = {"country", "course", "module", "module_version", "module_rendition", "question_bank", "question"}
+CONTENT_TABLES = {"country", "course", "module", "module_guide", "module_version", "module_rendition", "question_bank", "question"}
 PASSWORD = "correct horse battery"
 
 

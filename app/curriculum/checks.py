@@ -127,7 +127,18 @@ def check_banks(cur: Curriculum) -> None:
                 break
 
 
-CHECKS = (check_modules, check_passages, check_translations, check_course_tests, check_banks, check_english)
+def check_guides(cur: Curriculum) -> None:
+    """Every module has a trainer's guide, and every guide belongs to a module."""
+    for module in cur.modules.values():
+        if module.id not in cur.guides:
+            cur.problems.append(Problem(module.path, 1, f"no trainer's guide: write {module.prong}/guides/{module.id}.md "
+                                                        "(facilitator notes, docs/curriculum-format.md)"))
+    for guide in cur.guides.values():
+        if guide.module_id not in cur.modules:
+            cur.problems.append(Problem(guide.path, 1, f"guide for unknown module '{guide.module_id}'"))
+
+
+CHECKS = (check_modules, check_passages, check_translations, check_course_tests, check_banks, check_guides, check_english)
 
 
 def cross_check(cur: Curriculum) -> None:

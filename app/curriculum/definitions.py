@@ -234,6 +234,23 @@ class BankDef:
 
 
 @dataclass
+class GuideDef:
+    """A module's facilitator notes (curricula/<prong>/guides/<module-id>.md): for trainers and
+    administrators, never shown to trainees."""
+
+    module_id: str
+    duration_minutes: int
+    #: The five sections in GUIDE_SECTIONS order: (heading, Markdown text).
+    sections: list[tuple[str, str]]
+    path: str
+    content_hash: str
+
+
+#: The headings every trainer's guide has, in this order.
+GUIDE_SECTIONS = ("Timing", "Learning activities", "Running the case", "Discussion questions", "Materials")
+
+
+@dataclass
 class Curriculum:
     profiles: dict[str, CountryProfile] = field(default_factory=dict)
     courses: dict[str, CourseDef] = field(default_factory=dict)
@@ -241,6 +258,7 @@ class Curriculum:
     passages: list[PassageFile] = field(default_factory=list)
     translations: list[TranslationDef] = field(default_factory=list)
     banks: dict[str, BankDef] = field(default_factory=dict)
+    guides: dict[str, GuideDef] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def modules_of(self, prong: str) -> list[ModuleDef]:

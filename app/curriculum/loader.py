@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.utils import utcnow
 
-from .models import Country, Course, Module, ModuleRendition, ModuleVersion, Question, QuestionBank
+from .models import Country, Course, Module, ModuleGuide, ModuleRendition, ModuleVersion, Question, QuestionBank
 from .modules import module_from_source
-from .render import render_module, rendition_hash, rendition_languages
+from .render import markdown_to_html, render_module, rendition_hash, rendition_languages
 from .source import Problem
 from .tree import Curriculum
 
@@ -62,6 +63,7 @@ def load_curriculum(cur: Curriculum) -> LoadReport:
         _load_renditions(cur, module_def, version, report)
         _reload_older_versions(cur, module, module_def, report)
         _load_bank(cur, module, module_def, report)
+        _load_guide(cur, module, module_def)
     for slug, module in existing.items():
         if slug not in cur.modules and not module.retired:
             module.retired = True
@@ -187,3 +189,20 @@ def _load_bank(cur: Curriculum, module: Module, module_def, report: LoadReport) 
             ))
         report.new_banks.append(module_def.id)
     module.current_bank_id = bank.id
+
+
+def _load_guide(cur: Curriculum, module: Module, module_def) -> None:
+    """The module's trainer's guide, rendered and sanitised like the module text (replaced when changed)."""
+    guide_def = cur.guides.get(module_def.id)
+    if guide_def is None:
+        return
+    guide = db.session.scalar(sa.select(ModuleGuide).filter_by(module_id=module.id))
+    if guide is not None and guide.content_hash == guide_def.content_hash:
+        return
+    if guide is None:
+        guide = ModuleGuide(module_id=module.id)
+        db.session.add(guide)
+    guide.duration_minutes = guide_def.duration_minutes
+    guide.sections = [{"heading": heading, "html": markdown_to_html(text)} for heading, text in guide_def.sections]
+    guide.content_hash = guide_def.content_hash
+    guide.updated_at = utcnow()

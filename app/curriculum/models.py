@@ -75,6 +75,18 @@ class Module(db.Model):
     current_bank: Mapped[QuestionBank | None] = relationship(foreign_keys=[current_bank_id], post_update=True)
 
 
+class ModuleGuide(db.Model):
+    """A module's trainer's guide as loaded (facilitator notes): for trainers and administrators only."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"), unique=True)
+    duration_minutes: Mapped[int]
+    #: [{"heading": ..., "html": ...}] in the guide's section order, rendered and sanitised at load.
+    sections: Mapped[list] = mapped_column(sa.JSON)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ModuleVersion(db.Model):
     """One text of a module. A changed file becomes a new version; progress stays on the old one."""
 

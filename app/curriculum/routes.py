@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.foundation.decorators import roles_required
@@ -38,6 +39,25 @@ def preview(slug):
     return render_template("curriculum/preview.html", module=module, version=version, content=content,
                            countries=countries, country=country, language=language,
                            languages=services.preview_languages(module))
+
+
+#: Who may read trainer's guides: the staff who run classroom training, never trainees.
+GUIDE_READERS = (Role.PLATFORM_ADMIN, Role.ACADEMY_ADMIN, Role.COORDINATOR, Role.REGIONAL_COORDINATOR)
+GUIDE_HEADINGS = {"Timing": _l("Timing"), "Learning activities": _l("Learning activities"),
+                  "Running the case": _l("Running the case"), "Discussion questions": _l("Discussion questions"),
+                  "Materials": _l("Materials")}
+
+
+@bp.route("/modules/<slug>/guide")
+@roles_required(*GUIDE_READERS)
+def guide(slug):
+    """The module's trainer's guide (facilitator notes), printable."""
+    found = services.guide(slug)
+    if found is None:
+        abort(404)
+    module, notes = found
+    return render_template("curriculum/guide.html", module=module, version=module.current_version, guide=notes,
+                           headings=GUIDE_HEADINGS)
 
 
 @bp.route("/status")

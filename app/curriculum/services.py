@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 
-from .models import Country, Course, Module, ModuleRendition, ModuleVersion, Question
+from .models import Country, Course, Module, ModuleGuide, ModuleRendition, ModuleVersion, Question
 from .tree import BASE_LANGUAGE
 
 
@@ -48,6 +48,13 @@ def reading_languages(country: Country | None, language: str) -> list[str]:
         chain += list(profile.get("fallback") or country.languages or [])
     chain.append(BASE_LANGUAGE)
     return list(dict.fromkeys(chain))
+
+
+def guide(slug: str) -> tuple[Module, ModuleGuide] | None:
+    """A module and its trainer's guide, or None."""
+    found = db.session.execute(sa.select(Module, ModuleGuide).join(ModuleGuide, ModuleGuide.module_id == Module.id)
+                               .filter(Module.slug == slug)).first()
+    return (found[0], found[1]) if found else None
 
 
 def countries() -> list[Country]:

@@ -1,7 +1,7 @@
 """The curriculum tree on disk, parsed into plain definitions and checked.
 
-`read_curriculum()` reads every course, module, country profile, national passage, translation and
-question bank (one reader per kind of file: profiles.py, courses.py, modules.py, passages.py,
+`read_curriculum()` reads every course, module, country profile, national passage, translation,
+trainer's guide and question bank (one reader per kind of file: profiles.py, courses.py, modules.py, passages.py,
 banks.py, with the shared pieces in fields.py, bodies.py and claims.py), then runs the checks across
 files (checks.py), and returns the definitions (definitions.py) with every problem found, each naming
 its file and line. Nothing here touches the database: `loader.py` imports a tree that has no
@@ -18,6 +18,7 @@ from .courses import _read_course
 from .definitions import *  # noqa: F403  (the names the rest of the platform imports from here)
 from .definitions import PRONGS, Curriculum
 from .fields import _display
+from .guides import _read_guide
 from .modules import _read_module, _read_translation
 from .passages import _read_passage
 from .profiles import _read_profile
@@ -59,6 +60,8 @@ def read_curriculum(curricula_dir: Path, assessments_dir: Path) -> Curriculum:
             _guarded(_read_passage, path, root, cur, prong)
         for path in sorted((prong_dir / "translations").glob("*/*.md")):
             _guarded(_read_translation, path, root, cur, prong)
+        for path in sorted((prong_dir / "guides").glob("*.md")):
+            _guarded(_read_guide, path, root, cur, prong)
         bank_dir = assessments_dir / prong
         for path in sorted(bank_dir.glob("*.yml")):
             _guarded(_read_bank, path, root, cur, prong)
