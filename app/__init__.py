@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .certificates.routes import bp as certificates_bp
+    from .classroom.routes import bp as classroom_bp
     from .coverage.cli import api_tokens_cli
     from .coverage.routes import bp as coverage_bp
     from .curriculum.cli import curricula_cli
@@ -52,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .main.routes import bp as main_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, curriculum_bp, academy_bp, audit_bp, certificates_bp,
-                      coverage_bp, api_bp, itemstats_bp, accounts_bp):
+                      coverage_bp, api_bp, itemstats_bp, accounts_bp, classroom_bp):
         app.register_blueprint(blueprint)
     for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli):
         app.cli.add_command(group)

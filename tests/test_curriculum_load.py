@@ -102,8 +102,12 @@ def test_removed_module_is_retired_not_deleted(scratch_app, mini_copy):
     (mini_copy / "assessments/police/police-02-extra.yml").write_text(
         (mini_copy / "assessments/police/police-01-basics.yml").read_text("utf-8").replace("police-01-basics", "police-02-extra"),
         "utf-8")
+    guide = mini_copy / "curricula/police/guides/police-02-extra.md"
+    guide.write_text((mini_copy / "curricula/police/guides/police-01-basics.md").read_text("utf-8")
+                     .replace("police-01-basics", "police-02-extra"), "utf-8")
     assert load(scratch_app, mini_copy).exit_code == 0
     extra.unlink()
+    guide.unlink()
     (mini_copy / "assessments/police/police-02-extra.yml").unlink()
     result = load(scratch_app, mini_copy)
     assert "retired (file removed): police-02-extra" in result.output

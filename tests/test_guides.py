@@ -2,8 +2,8 @@
 read them, trainees never do."""
 
 from tests.conftest import login
-from tests.test_curriculum_validate import MODULE, edit, problems
 from tests.quiz_helpers import begin, read_all_sections
+from tests.test_curriculum_validate import MODULE, edit, problems
 
 GUIDE = "curricula/police/guides/police-01-basics.md"
 SLUG = "police-01-basics"

@@ -86,7 +86,7 @@ def check_scope(*, role: str, country: str, academy=None, category: str | None =
     if academy is not None and academy.country_code != country_row.code:
         raise UserError(_l("Academy '%(academy)s' is in %(there)s, not %(here)s.", academy=academy.slug,
                            there=academy.country_code, here=country_row.code))
-    if role_value in (Role.TRAINEE, Role.ACADEMY_ADMIN) and academy is None:
+    if role_value in (Role.TRAINEE, Role.ACADEMY_ADMIN, Role.TRAINER) and academy is None:
         raise UserError(_l("A %(role)s must belong to an academy (--academy).", role=role_value.value))
     if category is not None and category not in PRONGS:
         raise UserError(_l("Unknown service category '%(category)s' (expected one of: %(categories)s).",

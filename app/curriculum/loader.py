@@ -15,7 +15,16 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.utils import utcnow
 
-from .models import Country, Course, Module, ModuleGuide, ModuleRendition, ModuleVersion, Question, QuestionBank
+from .models import (
+    Country,
+    Course,
+    Module,
+    ModuleGuide,
+    ModuleRendition,
+    ModuleVersion,
+    Question,
+    QuestionBank,
+)
 from .modules import module_from_source
 from .render import markdown_to_html, render_module, rendition_hash, rendition_languages
 from .source import Problem

@@ -14,7 +14,7 @@ from .status import LANGUAGE_SHEET_HEADER, course_translations, language_sheet, 
 from .tree import read_curriculum
 
 bp = Blueprint("curriculum", __name__, url_prefix="/curriculum")
-staff_only = roles_required(Role.PLATFORM_ADMIN, Role.COORDINATOR, Role.ACADEMY_ADMIN)
+staff_only = roles_required(Role.PLATFORM_ADMIN, Role.COORDINATOR, Role.ACADEMY_ADMIN, Role.TRAINER)
 
 
 @bp.route("/")
@@ -42,7 +42,7 @@ def preview(slug):
 
 
 #: Who may read trainer's guides: the staff who run classroom training, never trainees.
-GUIDE_READERS = (Role.PLATFORM_ADMIN, Role.ACADEMY_ADMIN, Role.COORDINATOR, Role.REGIONAL_COORDINATOR)
+GUIDE_READERS = (Role.PLATFORM_ADMIN, Role.ACADEMY_ADMIN, Role.TRAINER, Role.COORDINATOR, Role.REGIONAL_COORDINATOR)
 GUIDE_HEADINGS = {"Timing": _l("Timing"), "Learning activities": _l("Learning activities"),
                   "Running the case": _l("Running the case"), "Discussion questions": _l("Discussion questions"),
                   "Materials": _l("Materials")}

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 class Role(enum.StrEnum):
     TRAINEE = "trainee"
     ACADEMY_ADMIN = "academy_admin"
+    TRAINER = "trainer"
     COORDINATOR = "coordinator"
     REGIONAL_COORDINATOR = "regional_coordinator"
     PLATFORM_ADMIN = "platform_admin"
@@ -22,6 +23,7 @@ class Role(enum.StrEnum):
 ROLE_LABELS = {
     Role.TRAINEE: _l("Trainee"),
     Role.ACADEMY_ADMIN: _l("Academy administrator"),
+    Role.TRAINER: _l("Trainer"),
     Role.COORDINATOR: _l("National coordinator"),
     Role.REGIONAL_COORDINATOR: _l("Regional coordinator"),
     Role.PLATFORM_ADMIN: _l("Platform administrator"),

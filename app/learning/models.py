@@ -26,6 +26,8 @@ class ModuleProgress(db.Model):
     reached_end_at: Mapped[datetime | None]
     quiz_passed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    #: online, or classroom (completed by attending a classroom session and passing its test).
+    delivery: Mapped[str] = mapped_column(sa.String(10), default="online", server_default="online")
 
     module: Mapped[Module] = relationship()
     module_version: Mapped[ModuleVersion] = relationship()
@@ -93,6 +95,8 @@ class CourseProgress(db.Model):
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+    #: How the course was completed: online, classroom (a session's attendance and paper test), or blended.
+    delivery: Mapped[str] = mapped_column(sa.String(10), default="online", server_default="online")
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "course_id", name="uq_course_progress_user_course"),

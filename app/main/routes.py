@@ -12,6 +12,8 @@ def index():
         return redirect(url_for("auth.login"))
     if current_user.is_trainee:
         return redirect(url_for("learning.dashboard"))
+    if current_user.role == "trainer":
+        return redirect(url_for("classroom.teaching"))
     return redirect(url_for("main.home"))
 
 
