@@ -76,6 +76,10 @@ def make_app(db_url: str, curricula: Path, assessments: Path, instance: Path):
         "ASSESSMENTS_DIR": assessments,
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
+        # No mail server: messages go to a folder of the test run; sent in the request, not in a thread,
+        # so that a test reads them as soon as the request returns (test_mail.py covers both and real SMTP).
+        "MAIL_FOLDER": instance / "mail",
+        "MAIL_SEND_ASYNC": False,
     })
     with application.app_context():
         upgrade()
