@@ -53,12 +53,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .learning.routes import bp as learning_bp
     from .mail.cli import mail_cli
     from .main.routes import bp as main_bp
+    from .reminders.cli import reminders_cli
+    from .reminders.routes import bp as reminders_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, curriculum_bp, academy_bp, audit_bp, certificates_bp,
-                      coverage_bp, api_bp, itemstats_bp):
+                      coverage_bp, api_bp, itemstats_bp, reminders_bp):
         app.register_blueprint(blueprint)
     for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli,
-                  mail_cli):
+                  mail_cli, reminders_cli):
         app.cli.add_command(group)
 
     app.after_request(_security_headers)

@@ -228,12 +228,12 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = f"<{hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:32]}@{domain}>"
-    message["Content-Language"] = row.language
     message["Auto-Submitted"] = "auto-generated"
     message["X-THB-Outbox-Id"] = str(row.id)
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
+    message["Content-Language"] = row.language  # after the content: setting it clears Content-* headers
     return message
 
 
