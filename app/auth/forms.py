@@ -48,8 +48,9 @@ class PasswordChangeForm(FlaskForm):
 
 
 class EmailChangeForm(FlaskForm):
-    email = EmailField(_l("New e-mail address"), validators=[DataRequired(), Length(max=254)],
+    # Own ids: the profile page shows this form with the password form, whose fields share these names.
+    email = EmailField(_l("New e-mail address"), validators=[DataRequired(), Length(max=254)], id="new-email",
                        render_kw={"autocomplete": "email"})
     password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=500)],
-                             render_kw={"autocomplete": "current-password"})
+                             id="email-change-password", render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Send a confirmation link"))
