@@ -87,8 +87,10 @@ def test_import_cohort_assignment_and_report(app, live_mini, page, assert_access
         token = tokens.issue(db.session.query(User).filter_by(email="ana@example.org").one(), tokens.SIGN_IN_LINK)
         db.session.commit()
     form = ana.get(f"/set-password/{token}")
-    ana.post(f"/set-password/{token}", data={"csrf_token": csrf_from(form.text), "password": PASSWORD, "confirm": PASSWORD})
-    assert login(ana, "ana@example.org").status_code == 302
+    done = ana.post(f"/set-password/{token}", data={"csrf_token": csrf_from(form.text), "password": PASSWORD,
+                                                    "confirm": PASSWORD})
+    assert done.status_code == 302  # and she is signed in
+    assert login(app.test_client(), "ana@example.org").status_code == 302
     read_all_sections(ana, SLUG, 3)
     quiz = ana.get(f"/learn/modules/{SLUG}/quiz").text
     attempt = attempt_token(quiz)
