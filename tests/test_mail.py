@@ -91,6 +91,7 @@ def test_without_a_mail_server_messages_go_to_the_folder_and_the_log(app, admin_
     assert "arta@example.org" in caplog.text and str(files[0]) in caplog.text
     [row] = outbox(app, recipient="arta@example.org")
     assert row.status == SENT and row.attempts == 1 and row.kind == "invitation"
+    assert row.body_text == mail.SCRUBBED and "/set-password/" not in row.body_text
 
 
 def test_a_refused_change_queues_and_sends_nothing(app, admin_client, smtp):
@@ -226,6 +227,8 @@ def test_an_import_invites_each_new_trainee_in_their_language_and_the_link_works
         # Only the hash of the token is stored.
         token = link_in(besa).rsplit("/", 1)[1]
         assert token not in {t.token_hash for t in db.session.scalars(sa.select(UserToken))}
+        # ... and once sent, the message's text (which held the link) is not kept either.
+        assert all(token not in m.body_text for m in db.session.scalars(sa.select(OutboxMessage)))
     trainee = app.test_client()
     link = link_in(besa)
     assert trainee.get(link).status_code == 200 and trainee.get(link).status_code == 200  # GET changes nothing

@@ -7,6 +7,7 @@ route or command commits once, and the e-mail goes out after that commit (`app.m
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -23,7 +24,6 @@ from app.utils import utcnow
 from . import tokens
 from .models import User, UserToken
 from .services import (
-    _DUMMY_HASH,
     MIN_PASSWORD_LENGTH,
     UNUSABLE_PASSWORD,
     UserError,
@@ -53,7 +53,7 @@ def _queue_link(user: User, purpose: str, template: str, *, to: str | None = Non
     token = tokens.issue(user, purpose, new_email=new_email, first=first)
     link = external_url("auth.email_change" if purpose == tokens.EMAIL_CHANGE else "auth.set_password", token=token)
     mail.queue(to=to or user.email, language=user.language, template=template, kind=purpose,
-               key=f"{purpose}:{tokens._digest(token)[:32]}", new_key=True, user=user, link=link,
+               key=f"{purpose}:{tokens.digest(token)[:32]}", new_key=True, user=user, link=link,
                valid_until=utcnow() + tokens.lifetime(purpose), **context)
     return token
 
@@ -134,7 +134,7 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(sa.select(User).filter_by(email=address, active=True)) if address else None
     if user is None:  # the same rendering work as for a real account, then nothing is kept
         render("password_reset", "en", user=User(name=address, email=address), link=external_url(
-            "auth.set_password", token=tokens._digest(_DUMMY_HASH)), valid_until=utcnow())
+            "auth.set_password", token=tokens.digest(secrets.token_urlsafe(32))), valid_until=utcnow())
         return
     recent = db.session.scalar(sa.select(UserToken.id).where(
         UserToken.user_id == user.id, UserToken.purpose == tokens.PASSWORD_RESET, UserToken.used_at.is_(None),
@@ -187,7 +187,7 @@ def request_email_change(user: User, *, new_email: str, password: str) -> None:
         raise AccountError(_l("Another account uses %(email)s.", email=address))
     token = _queue_link(user, tokens.EMAIL_CHANGE, "email_change_confirm", to=address, new_email=address)
     mail.queue(to=user.email, language=user.language, template="email_change_notice", kind="email_change_notice",
-               key=f"email_change_notice:{tokens._digest(token)[:32]}", user=user, new_email=address,
+               key=f"email_change_notice:{tokens.digest(token)[:32]}", user=user, new_email=address,
                reset_link=external_url("auth.forgot_password"))
     audit(user, user.academy, "user.email_change_request", user,
           f"{user.name} asked to change their e-mail from {user.email} to {address}.")

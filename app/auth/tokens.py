@@ -27,7 +27,8 @@ _LIFETIME_SETTING = {INVITATION: "TOKEN_HOURS_INVITATION", SIGN_IN_LINK: "TOKEN_
                      PASSWORD_RESET: "TOKEN_HOURS_PASSWORD_RESET", EMAIL_CHANGE: "TOKEN_HOURS_EMAIL_CHANGE"}
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """What is stored of a token (and what a message's idempotency key is made from)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -42,7 +43,7 @@ def issue(user: User, purpose: str, *, new_email: str | None = None, first: bool
     if not first:
         end_all(user, (purpose,))
     token = secrets.token_urlsafe(32)
-    db.session.add(UserToken(user_id=user.id, purpose=purpose, token_hash=_digest(token), new_email=new_email,
+    db.session.add(UserToken(user_id=user.id, purpose=purpose, token_hash=digest(token), new_email=new_email,
                              created_at=now, expires_at=now + lifetime(purpose)))
     return token
 
@@ -60,7 +61,7 @@ def find(token: str, purposes) -> UserToken | None:
     if not token or len(token) > 100:
         return None
     row = db.session.scalar(sa.select(UserToken).where(
-        UserToken.token_hash == _digest(token), UserToken.purpose.in_(list(purposes))))
+        UserToken.token_hash == digest(token), UserToken.purpose.in_(list(purposes))))
     if row is None or row.used_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 #: A message claimed longer ago than this was being sent when its sender stopped.
 STALE_CLAIM = timedelta(hours=1)
 _SESSION_KEYS = "mail_keys"
+SCRUBBED = "(The text is not kept once the message is sent or given up.)"
 
 
 # --- queueing ------------------------------------------------------------------------------------
@@ -246,11 +247,18 @@ def _claim(session: Session, message_id: int) -> bool:
     return result.rowcount == 1
 
 
+def _scrub(row: OutboxMessage) -> None:
+    """A message that will not be sent again keeps its envelope (who, what, when) but not its body, which may
+    hold a sign-in link: the database keeps only the hash of a token once its message is gone."""
+    row.body_text, row.body_html = SCRUBBED, None
+
+
 def _record_failure(session: Session, row: OutboxMessage, error: str) -> None:
     config = current_app.config
     row.last_error = error[:2000]
     if row.attempts >= config["MAIL_MAX_ATTEMPTS"]:
         row.status = FAILED
+        _scrub(row)
         log.error("Mail %s to %s failed for good after %d attempts: %s", row.kind, row.recipient, row.attempts, error)
     else:
         row.status = PENDING
@@ -287,6 +295,7 @@ def deliver(message_ids) -> dict[str, int]:
                     counts["failed" if row.status == FAILED else "retry"] += 1
                     continue
                 row.status, row.sent_at, row.last_error = SENT, utcnow(), None
+                _scrub(row)
                 session.commit()
                 counts["sent"] += 1
                 log.info("Mail %s to %s sent (%s): %s", row.kind, row.recipient, where, row.subject)
@@ -309,6 +318,7 @@ def give_up_stale_claims() -> int:
         OutboxMessage.status == SENDING, OutboxMessage.claimed_at < utcnow() - STALE_CLAIM)))
     for row in stale:
         row.status = FAILED
+        _scrub(row)
         row.last_error = "The sender stopped while sending; not retried so that it is never sent twice."
         log.error("Mail %s to %s (outbox %d) was interrupted while sending; marked failed.", row.kind,
                   row.recipient, row.id)
