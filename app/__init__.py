@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
+    from .mail.services import init_app as init_mail
+
+    init_mail(app)  # after db.init_app: what a request queued is sent before its session is removed
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
@@ -50,12 +53,16 @@ def create_app(config: dict | None = None) -> Flask:
     from .demo import demo_cli
     from .itemstats.routes import bp as itemstats_bp
     from .learning.routes import bp as learning_bp
+    from .mail.cli import mail_cli
     from .main.routes import bp as main_bp
+    from .reminders.cli import reminders_cli
+    from .reminders.routes import bp as reminders_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, curriculum_bp, academy_bp, audit_bp, certificates_bp,
-                      coverage_bp, api_bp, itemstats_bp, accounts_bp, classroom_bp):
+                      coverage_bp, api_bp, itemstats_bp, accounts_bp, classroom_bp, reminders_bp):
         app.register_blueprint(blueprint)
-    for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli):
+    for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli,
+                  mail_cli, reminders_cli):
         app.cli.add_command(group)
 
     app.after_request(_security_headers)

@@ -19,6 +19,39 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def mail_config(instance_path: Path) -> dict:
+    """E-mail: an SMTP server when MAIL_SERVER is set, else .eml files in instance/mail (and the log)."""
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip() or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "0") or 0) or None,  # None: 465 with SSL, else 587/25
+        #: STARTTLS after connecting (port 587); MAIL_USE_SSL is TLS from the first byte (port 465).
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "THB Academy <no-reply@thb-academy.test>"),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "15")),
+        #: Where messages go when no MAIL_SERVER is set.
+        "MAIL_FOLDER": Path(os.environ.get("MAIL_FOLDER", instance_path / "mail")),
+        #: Tries before a message is marked failed; the wait doubles from MAIL_RETRY_SECONDS after each.
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "6")),
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),
+        #: Send after commit in a background thread, so a request never waits for the mail server
+        #: (and a password-reset request takes as long for an unknown address as for a known one).
+        "MAIL_SEND_ASYNC": _flag("MAIL_SEND_ASYNC", "1"),
+        #: The address links in e-mails start with when no request tells it (commands, reminders).
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        #: How long the links sent by e-mail stay valid, in hours.
+        "TOKEN_HOURS_INVITATION": int(os.environ.get("TOKEN_HOURS_INVITATION", str(7 * 24))),
+        "TOKEN_HOURS_PASSWORD_RESET": int(os.environ.get("TOKEN_HOURS_PASSWORD_RESET", "1")),
+        "TOKEN_HOURS_EMAIL_CHANGE": int(os.environ.get("TOKEN_HOURS_EMAIL_CHANGE", "24")),
+    }
+
+
 def build_config(instance_path: Path) -> dict:
     """Return the configuration mapping for an app whose instance folder is `instance_path`."""
     secret = os.environ.get("SECRET_KEY")
@@ -42,6 +75,7 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        **mail_config(instance_path),
         #: Coverage cells counting fewer people than this are withheld.
         "COVERAGE_MIN_CELL": int(os.environ.get("COVERAGE_MIN_CELL", "5")),  # tokens live as long as the session; long modules are read slowly
     }

@@ -2,7 +2,7 @@
 
 from app.academy.models import Academy, ImportBatch  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
-from app.auth.models import User  # noqa: F401
+from app.auth.models import User, UserToken  # noqa: F401
 from app.certificates.models import Certificate  # noqa: F401
 from app.classroom.models import ClassroomSession, SessionParticipant  # noqa: F401
 from app.coverage.models import ApiToken, TargetPopulation  # noqa: F401
@@ -17,3 +17,5 @@ from app.curriculum.models import (  # noqa: F401
 )
 from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse  # noqa: F401
 from app.learning.models import AttemptAnswer, CourseProgress, ModuleProgress, QuizAttempt  # noqa: F401
+from app.mail.models import OutboxMessage  # noqa: F401
+from app.reminders.models import SentReminder  # noqa: F401

@@ -76,6 +76,10 @@ def make_app(db_url: str, curricula: Path, assessments: Path, instance: Path):
         "ASSESSMENTS_DIR": assessments,
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
+        # No mail server: messages go to a folder of the test run; sent in the request, not in a thread,
+        # so that a test reads them as soon as the request returns (test_mail.py covers both and real SMTP).
+        "MAIL_FOLDER": instance / "mail",
+        "MAIL_SEND_ASYNC": False,
     })
     with application.app_context():
         upgrade()
@@ -200,6 +204,18 @@ def trainee_client(client, trainee):
     response = login(client, trainee["email"])
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) for the mini app: what the platform sends arrives here."""
+    from tests.mail_helpers import SmtpServer
+
+    server = SmtpServer().start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
+    yield server
+    server.stop()
 
 
 @pytest.fixture

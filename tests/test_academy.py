@@ -173,9 +173,16 @@ def test_sign_in_link_sets_a_password_once(app, admin_client):
     link = re.search(r'value="http://[^/]+(/set-password/[^"]+)"', page).group(1)
     form = trainee.get(link)
     assert form.status_code == 200
-    trainee.post(link, data={"csrf_token": csrf_from(form.text), "password": "my new password", "confirm": "my new password"})
-    assert login(trainee, "new.one@example.org", "my new password").status_code == 302
+    done = trainee.post(link, data={"csrf_token": csrf_from(form.text), "password": "my new password",
+                                    "confirm": "my new password"})
+    assert done.status_code == 302 and "Sign out" in trainee.get("/", follow_redirects=True).text  # signed in
+    assert login(app.test_client(), "new.one@example.org", "my new password").status_code == 302
     assert trainee.get(link).status_code == 404  # used once
+    # Now that the account has a password, no printable link can be made: it would take the account over.
+    refused = post(admin_client, f"/academies/academy-a/trainees/{uid}/sign-in-link",
+                   page_url=f"/academies/academy-a/trainees/{uid}")
+    assert refused.status_code == 302 and "/set-password/" not in refused.text
+    assert "has already set a password" in admin_client.get(f"/academies/academy-a/trainees/{uid}").text
 
 
 # --- import -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.utils import utcnow
 from tests.conftest import csrf_from, login
 from tests.factories import get_academy
+from tests.mail_helpers import link_in
 
 
 def _admin(make_user, client):
@@ -55,7 +56,7 @@ def test_list_filters_sorts_and_pages_in_the_database(app, client, make_user):
         assert client.get(f"/admin/users/?{query}").status_code == 200, query
 
 
-def test_create_an_account_without_password_audited(app, client, make_user):
+def test_create_an_account_without_password_audited(app, client, make_user, smtp):
     _admin(make_user, client)
     form = client.get("/admin/users/new").text
     response = client.post("/admin/users/new", data={
@@ -65,7 +66,13 @@ def test_create_an_account_without_password_audited(app, client, make_user):
     nadia = _user(app, "nadia@example.org")
     assert nadia.role == "coordinator" and nadia.password_hash == "!" and nadia.language == "sq"
     with app.app_context():
-        assert db.session.scalar(sa.select(AuditEvent.action).filter_by(target_id=nadia.id)) == "user.create"
+        actions = set(db.session.scalars(sa.select(AuditEvent.action).filter_by(target_id=nadia.id)))
+        assert {"user.create", "user.invite"} <= actions
+    # The invitation arrives at the mail server, in Albanian (her language), and its link sets a password.
+    invitation = smtp.wait_for(1)[0]
+    assert invitation["To"] == "nadia@example.org"
+    page = app.test_client().get(link_in(invitation))
+    assert page.status_code == 200 and 'type="password"' in page.text
     # A broken combination is refused with the reason and creates nothing.
     refused = client.post("/admin/users/new", data={
         "csrf_token": csrf_from(form), "name": "No Academy", "email": "noacad@example.org",
@@ -117,6 +124,21 @@ def test_suspend_asks_first_then_ends_sign_in(app, client, make_user):
     own = client.get(f"/admin/users/{admin['id']}/suspend")
     client.post(f"/admin/users/{admin['id']}/suspend", data={"csrf_token": csrf_from(own.text)})
     assert _user(app, "root@example.org").active
+
+
+def test_reset_ends_the_password_and_sends_a_new_invitation(app, client, make_user, smtp):
+    _admin(make_user, client)
+    person = make_user(email="coord@example.org", role="coordinator", name="Dritan Coordinator")
+    page = client.get(f"/admin/users/{person['id']}").text
+    assert "Reset the password" in page and "Send a new invitation" not in page
+    confirm = client.get(f"/admin/users/{person['id']}/reset")
+    assert "Reset the password of Dritan Coordinator?" in confirm.text
+    assert login(app.test_client(), "coord@example.org").status_code == 302  # GET changed nothing
+    client.post(f"/admin/users/{person['id']}/reset", data={"csrf_token": csrf_from(confirm.text)})
+    assert login(app.test_client(), "coord@example.org").status_code == 200  # the old password is refused
+    assert smtp.wait_for(1)[0]["To"] == "coord@example.org"
+    page = client.get(f"/admin/users/{person['id']}").text
+    assert "Send a new invitation" in page and "no password yet" in page
 
 
 def test_unlock_clears_the_lock(app, client, make_user):

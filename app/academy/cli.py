@@ -6,8 +6,11 @@ from __future__ import annotations
 import sys
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from app.auth.accounts import invite
+from app.auth.models import User
 from app.extensions import db
 from app.foundation.errors import ServiceError
 from app.foundation.prongs import PRONGS
@@ -28,22 +31,39 @@ academies_cli = click.Group("academies", help="Manage academies.")
 @click.option("--academy", help="Academy slug (trainees and academy administrators).")
 @click.option("--category", type=click.Choice(PRONGS), help="Service category of a trainee.")
 @click.option("--language", help="Preferred language (ISO 639); default: the country's first language.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of inviting.")
 @with_appcontext
 def create_user_command(email, name, role, country, academy, category, language, password_stdin):
-    """Create a user account."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    """Create a user account and e-mail an invitation to set a password (or take it from standard input)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         user = services.create_account(None, email=email, name=name, role=role, country=country, password=password,
                                        academy=academy, category=category, language=language)
+        if password is None:
+            invite(user, by=None)
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
-    click.echo(f"Created {user.role} {user.email} ({user.country_code}).")
+    how = "password set" if password else "invitation e-mailed"
+    click.echo(f"Created {user.role} {user.email} ({user.country_code}); {how}.")
+
+
+@users_cli.command("invite")
+@click.option("--email", required=True)
+@with_appcontext
+def invite_user_command(email):
+    """E-mail a new invitation to a user who has not set a password yet (the previous link stops working)."""
+    user = db.session.scalar(sa.select(User).filter_by(email=email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    try:
+        invite(user, by=None)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Invitation sent to {user.email}.")
 
 
 @academies_cli.command("create")

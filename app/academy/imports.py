@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import audit
+from app.auth.accounts import invite_many
 from app.auth.models import User
 from app.auth.services import EMAIL_RE, UNUSABLE_PASSWORD
 from app.curriculum.models import Country, Course
@@ -327,10 +328,11 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
                                           due_date=row.due_date, created_by_id=actor.id))
             existing_due.add((user.id, course.id, row.due_date))
     db.session.add_all(memberships + assignments)
+    invited = invite_many(new_users, actor, academy, new_users=True, record=False)
     batch.confirmed_at = utcnow()
     audit(actor, academy, "trainee.import", batch,
                    f"Imported {batch.filename}: {plan.count('create')} created, {plan.count('update')} updated, "
                    f"{plan.count('unchanged')} unchanged; {len(memberships)} cohort memberships and "
-                   f"{len(assignments)} assignments added.")
+                   f"{len(assignments)} assignments added; {invited} invitations sent.")
     db.session.flush()
     return plan

@@ -20,6 +20,13 @@ class Academy(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     country_code: Mapped[str] = mapped_column(sa.ForeignKey("country.code"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(40), default="police_academy")
+    #: Days before a due date on which trainees are reminded, e.g. "14,3"; empty: no such reminders.
+    reminder_days_before: Mapped[str] = mapped_column(sa.String(40), default="14,3", server_default="14,3")
+    #: Tell a trainee once when a course becomes overdue.
+    overdue_notice: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: Weekday (0 Monday ... 6 Sunday) of the digest of overdue trainees to the academy's administrators;
+    #: None: no digest.
+    digest_weekday: Mapped[int | None] = mapped_column(default=0, server_default="0")
 
     country: Mapped[Country] = relationship()
 
@@ -28,6 +35,7 @@ class Academy(db.Model):
             sa.text("kind IN ('police_academy', 'border_police_centre', 'judicial_training_centre', 'other')"),
             name="kind",
         ),
+        sa.CheckConstraint(sa.text("digest_weekday IS NULL OR digest_weekday BETWEEN 0 AND 6"), name="digest_weekday"),
     )
 
 

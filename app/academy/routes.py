@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.audit import services as audit_log
-from app.auth.services import password_setup_token
+from app.auth.accounts import has_password, printable_sign_in_link
 from app.curriculum import services as curriculum
 from app.curriculum.models import Course, Module
 from app.enrolment import services as enrolment
@@ -130,7 +130,8 @@ def trainee_new(slug):
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash(_("Trainee created. Create a sign-in link so that they can set a password."), "success")
+            flash(_("Trainee created. An invitation to set a password is on its way to %(email)s.",
+                    email=trainee.email), "success")
             return redirect(url_for(".trainee", slug=slug, trainee_id=trainee.id))
     return render_template("academy/trainee_form.html", academy=academy, form=form, trainee=None), \
         (422 if form.errors else 200)
@@ -144,7 +145,7 @@ def trainee(slug, trainee_id):
     return render_template(
         "academy/trainee.html", academy=academy, trainee=person, history=reports.trainee_history(person),
         entitlements=entitlements_for(person), courses={c.id: c for c in curriculum.courses()},
-        cohorts=enrolment.trainee_cohorts(person), action=ActionForm(),
+        cohorts=enrolment.trainee_cohorts(person), action=ActionForm(), has_password=has_password(person),
     )
 
 
@@ -188,12 +189,17 @@ def trainee_status(slug, trainee_id, action):
 @bp.route("/academies/<slug>/trainees/<int:trainee_id>/sign-in-link", methods=["POST"])
 @admins_only
 def trainee_sign_in_link(slug, trainee_id):
+    """A printable link for a trainee without e-mail, only while the account has no password."""
     academy = _academy(slug)
     person = _trainee(academy, trainee_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    link = url_for("auth.set_password", token=password_setup_token(person), _external=True)
-    audit_log.audit(current_user, academy, "trainee.sign_in_link", person, f"Created a sign-in link for {person.name}.")
+    try:
+        link = printable_sign_in_link(person, by=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".trainee", slug=slug, trainee_id=person.id))
     db.session.commit()
     return render_template("academy/sign_in_link.html", academy=academy, trainee=person, link=link)
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import audit
+from app.auth.accounts import invite
 from app.auth.models import User
 from app.auth.services import UserError, check_scope, create_user, normalise_email
 from app.curriculum.models import Country
@@ -173,7 +174,8 @@ def _check_personnel_number(academy: Academy, number: str | None, exclude_id: in
 
 def create_trainee(actor: User, academy: Academy, *, email: str, name: str, category: str, unit: str | None,
                    personnel_number: str | None, language: str, password: str | None = None) -> User:
-    """A new trainee of the academy. Without a password the account cannot sign in until one is set."""
+    """A new trainee of the academy. Without a password the account cannot sign in until one is set, and an
+    invitation with a link to set it is e-mailed (after commit)."""
     _check_personnel_number(academy, personnel_number)
     try:
         user = create_user(email=email, name=name, role=Role.TRAINEE.value, country=academy.country_code,
@@ -184,6 +186,8 @@ def create_trainee(actor: User, academy: Academy, *, email: str, name: str, cate
     user.personnel_number = (personnel_number or "").strip() or None
     db.session.flush()
     audit(actor, academy, "trainee.create", user, f"Created trainee {user.name} <{user.email}>.")
+    if password is None:
+        invite(user, by=actor)
     return user
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.academy import services as academy_services
 from app.academy.models import Academy
+from app.auth import accounts as account_links
 from app.curriculum import services as curriculum
 from app.extensions import db
 from app.foundation.decorators import roles_required
@@ -62,8 +63,10 @@ def new():
             db.session.rollback()
             form.form_errors.append(exc.message)
         else:
+            account_links.invite(user, by=current_user)
             db.session.commit()
-            flash(_("Account created for %(name)s.", name=user.name), "success")
+            flash(_("Account created for %(name)s; an invitation to set a password was sent to %(email)s.",
+                    name=user.name, email=user.email), "success")
             return redirect(url_for(".user", user_id=user.id))
     return render_template("accounts/form.html", form=form, person=None)
 
@@ -73,7 +76,7 @@ def new():
 def user(user_id):
     person = _account(user_id)
     return render_template("accounts/user.html", person=person, history=services.history(person),
-                           form=ActionForm(), roles=ROLE_LABELS)
+                           form=ActionForm(), roles=ROLE_LABELS, has_password=account_links.has_password(person))
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -134,3 +137,43 @@ def unlock(user_id):
     db.session.commit()
     flash(_("Sign-in unlocked for %(name)s.", name=person.name), "success")
     return redirect(url_for(".user", user_id=person.id))
+
+
+@bp.route("/<int:user_id>/invite", methods=["POST"])
+@platform_admin
+def invite(user_id):
+    """A new invitation for an account that has no password yet (the previous link ends)."""
+    person = _account(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        account_links.invite(person, by=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("A new invitation was sent to %(email)s.", email=person.email), "success")
+    return redirect(url_for(".user", user_id=person.id))
+
+
+@bp.route("/<int:user_id>/reset", methods=["GET", "POST"])
+@platform_admin
+def reset(user_id):
+    """GET asks for confirmation; POST ends the password and its links and sends a new invitation."""
+    person = _account(user_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            account_links.reset_by_administrator(person, by=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The password of %(name)s no longer works; a new invitation was sent to %(email)s.",
+                    name=person.name, email=person.email), "success")
+        return redirect(url_for(".user", user_id=person.id))
+    return render_template("accounts/confirm.html", person=person, action="reset", form=form)

@@ -78,3 +78,27 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class UserToken(db.Model):
+    """A single-use link sent to (or printed for) a user: only the SHA-256 of the token is stored, so the
+    database alone cannot be used to follow a link."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: invitation, sign_in_link, password_reset, email_change
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: For an e-mail change: the address that becomes the user's when the link is followed.
+    new_email: Mapped[str | None] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: Set when the link is followed, or when a newer link of the same purpose replaces it.
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.text("purpose IN ('invitation', 'sign_in_link', 'password_reset', 'email_change')"),
+                           name="purpose"),
+    )

@@ -6,9 +6,7 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.curriculum.models import Country
@@ -131,27 +129,4 @@ def authenticate(email: str, password: str) -> User | None:
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    return user
-
-
-PASSWORD_SETUP_MAX_AGE = 14 * 24 * 3600
-
-
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-setup")
-
-
-def password_setup_token(user: User) -> str:
-    """A link token valid for 14 days and only until the password changes (so it works once)."""
-    return _serializer().dumps({"u": user.id, "p": user.password_hash[-12:]})
-
-
-def user_for_setup_token(token: str) -> User | None:
-    try:
-        data = _serializer().loads(token, max_age=PASSWORD_SETUP_MAX_AGE)
-    except BadSignature:
-        return None
-    user = db.session.get(User, data.get("u"))
-    if user is None or not user.active or user.password_hash[-12:] != data.get("p"):
-        return None
     return user

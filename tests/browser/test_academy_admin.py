@@ -81,13 +81,16 @@ def test_import_cohort_assignment_and_report(app, live_mini, page, assert_access
     # Ana signs in through a sign-in link and completes the module (through HTTP, as her browser would).
     ana = app.test_client()
     with app.app_context():
+        from app.auth import tokens
         from app.auth.models import User
-        from app.auth.services import password_setup_token
 
-        token = password_setup_token(db.session.query(User).filter_by(email="ana@example.org").one())
+        token = tokens.issue(db.session.query(User).filter_by(email="ana@example.org").one(), tokens.SIGN_IN_LINK)
+        db.session.commit()
     form = ana.get(f"/set-password/{token}")
-    ana.post(f"/set-password/{token}", data={"csrf_token": csrf_from(form.text), "password": PASSWORD, "confirm": PASSWORD})
-    assert login(ana, "ana@example.org").status_code == 302
+    done = ana.post(f"/set-password/{token}", data={"csrf_token": csrf_from(form.text), "password": PASSWORD,
+                                                    "confirm": PASSWORD})
+    assert done.status_code == 302  # and she is signed in
+    assert login(app.test_client(), "ana@example.org").status_code == 302
     read_all_sections(ana, SLUG, 3)
     quiz = open_quiz(ana, SLUG).text
     attempt = attempt_token(quiz)
