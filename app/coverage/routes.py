@@ -66,7 +66,7 @@ def _dashboard_tables(base: services.Query, scope: services.Scope) -> tuple[dict
         return services.compute(query, scope, _threshold())
 
     def to_country(row):
-        code = row.get("country") or next(iter(scope.countries or []), None)
+        code = row.get("country") or base.country or next(iter(scope.countries or []), None)
         place = drill.Place("country", code)
         return url_for(".country", code=code, **dated) if code and drill.may_open(current_user, place) else None
 
