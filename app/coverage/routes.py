@@ -208,7 +208,11 @@ def _level_table(place: drill.Place, as_of):
         listed = drill.children(place, scope)
     elif place.level == "country":
         listed = [a.slug for a in drill.children(place, scope)]
-    title = _("Coverage in %(place)s", place=drill.describe(place))
+    where = drill.describe(place)
+    title = {"region": _("Coverage by country and prong"),
+             "country": _("Coverage in %(place)s, by academy and prong", place=where),
+             "academy": _("Coverage in %(place)s, by unit and prong", place=where),
+             "unit": _("Coverage in %(place)s, by prong", place=where)}[place.level]
     table = tables.figures_table("level", title, result, columns, academies, link=link,
                                  name_link={child: link} if child else None, with_overdue=True, listed=listed,
                                  empty=_("No trainees yet"))
