@@ -269,6 +269,16 @@ def test_small_cells_are_withheld_on_every_level_and_in_every_export(app, region
         assert "withheld" in serbia and 3 not in serbia[2:], name
 
 
+def test_the_dashboard_withholds_exactly_what_the_drill_down_withholds(app, region):
+    regional = _client_as(app, "regional_coordinator", country="RS")
+    dashboard = read_table(regional.get(f"/coverage/?as_of={AS_OF}").text, "by-academy")
+    country = read_table(regional.get(f"/coverage/countries/AL?as_of={AS_OF}").text)
+    on_dashboard = {tuple(r[1:3]): r[3:] for r in dashboard.rows if r[0] == "Albania"}
+    on_country = {tuple(r[:2]): r[2:] for r in country.rows}
+    assert on_dashboard == on_country
+    assert sum("withheld" in cells for cells in on_country.values()) >= 2  # Albania's police, carried down
+
+
 def test_a_national_coordinator_opens_their_country_only(app, region):
     albania = _client_as(app, "coordinator", country="AL")
     assert albania.get("/coverage/drill").headers["Location"].endswith("/coverage/countries/AL")

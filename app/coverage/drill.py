@@ -179,3 +179,15 @@ def children(place: Place, scope: services.Scope) -> list:
     if place.level == "country":
         return list(db.session.scalars(sa.select(Academy).filter_by(country_code=place.country).order_by(Academy.name)))
     return []
+
+
+def by_academy(user: User, countries: list[str], as_of: date, today: date, threshold: int,
+               academy: str | None = None, prong: str | None = None) -> dict:
+    """Every academy's rows by prong, for the dashboard: the country levels' own rows, cell for cell, so that
+    the dashboard withholds exactly what the drill-down withholds (two tables that protect the same figures
+    differently could be read together to give a withheld one back)."""
+    rows: list[dict] = []
+    for code in countries:
+        rows += [r for r in figures(user, Place("country", code), as_of, today, threshold)["rows"]
+                 if (academy is None or r["academy"] == academy) and (prong is None or r["prong"] == prong)]
+    return {"rows": rows, "threshold": threshold}

@@ -78,7 +78,9 @@ def _dashboard_tables(base: services.Query, scope: services.Scope) -> tuple[dict
 
     academies = _academies()
     results = {"by_prong": figures(("country", "prong") if regional else ("prong",)),
-               "by_academy": figures(("academy", "prong")), "trend": figures(("prong", "quarter")),
+               "by_academy": drill.by_academy(current_user, _countries_with_academies(base, scope), base.as_of, today,
+                                              _threshold(), base.academy, base.prong),
+               "trend": figures(("prong", "quarter")),
                "overdue": figures(("academy",), overdue=True)}
     listed = drill.children(drill.Place("region"), scope) if regional else None
     by_prong = (tables.figures_table("by-prong", _("Coverage by country and prong"), results["by_prong"], ["country", "prong"],
@@ -91,7 +93,8 @@ def _dashboard_tables(base: services.Query, scope: services.Scope) -> tuple[dict
         "by_prong": by_prong,
         "by_academy": tables.figures_table("by-academy", _("Coverage by academy and prong"), results["by_academy"],
                                            ["country", "academy", "prong"], academies, link=to_academy,
-                                           name_link={"academy": to_academy, "country": to_country}),
+                                           name_link={"academy": to_academy, "country": to_country},
+                                           with_overdue=True),
         "trend": tables.figures_table("trend", _("Coverage at the end of each quarter"), results["trend"],
                                       ["period", "prong"], academies),
         "overdue": tables.overdue_table("overdue", _("Trainees past a due date, by academy"), results["overdue"],
@@ -100,6 +103,13 @@ def _dashboard_tables(base: services.Query, scope: services.Scope) -> tuple[dict
                                   services.knowledge_gain(base, scope, _threshold())),
     }
     return named, _charts(results, regional)
+
+
+def _countries_with_academies(base: services.Query, scope: services.Scope) -> list[str]:
+    if base.country:
+        return [base.country]
+    codes = sorted({a.country_code for a in services.academies()})
+    return [c for c in codes if scope.countries is None or c in scope.countries]
 
 
 def _dashboard_query(scope: services.Scope) -> services.Query:
