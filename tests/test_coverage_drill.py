@@ -409,3 +409,10 @@ def test_the_parent_level_protection_is_carried_down(app, region):
         assert not any(r["suppressed"] for r in free["rows"] if r["prong"] == "police")  # without the parent's
         carried = drill.figures(user, drill.Place("country", "AL"), date(2026, 6, 30), date(2026, 6, 30), 5)
         assert sum(r["suppressed"] for r in carried["rows"] if r["prong"] == "police") >= 2
+
+
+def test_target_history_names_the_country_and_the_prong(app, region):
+    coordinator = _client_as(app, "coordinator", country="AL", language="sr")
+    history = coordinator.get("/coverage/targets").text.split("<tbody>", 1)[1]
+    assert "<td>Albanija</td>" in history and "<td>AL</td>" not in history
+    assert "<td>police</td>" not in history and "<td>Policija</td>" in history

@@ -3,9 +3,11 @@
 from flask_babel import get_locale
 
 from app.foundation.languages import country_name, language_name
+from app.foundation.prongs import prong_label
 
 
 def register(app):
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["prong_label"] = prong_label
     app.jinja_env.globals["get_locale"] = get_locale
