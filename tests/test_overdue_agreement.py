@@ -68,7 +68,7 @@ def test_report_dashboards_and_api_agree_on_who_is_overdue(app, client, make_use
     page = client.get("/coverage/").get_data(as_text=True)
     assert "Academy" in page and "Test academy AL" in page
     overdue_section = page.split('id="h-overdue"', 1)[1].split("</section>", 1)[0]
-    assert f"<td>{LATE}</td>" in overdue_section
+    assert f'<td class="num">{LATE}</td>' in overdue_section
     # The API.
     answer = client.get("/api/v1/overdue", headers={"Authorization": f"Bearer {secret}"}).get_json()
     assert answer["rows"] == [{"country": "AL", "academy": slug, "overdue": LATE, "suppressed": False}]

@@ -9,6 +9,9 @@ Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
   a suspended trainee counts if they completed before the suspension.
 - In progress: enrolled trainees who had started P's course by D and not completed it by D.
 - Coverage = trained / target (null when there is no target or it is 0).
+- Overdue (when asked for): trainees past a due date on any course, by `learning.progress.overdue_rows`.
+
+Rows may be grouped by a trainee's unit (the drill-down below an academy); units have no targets.
 
 Small-number protection: a row counting fewer than `threshold` enrolled people (but more than
 none) has its counts withheld; where a published total or marginal would let someone subtract
@@ -37,6 +40,8 @@ from app.learning.progress import overdue_rows
 from .models import TargetPopulation
 
 DIMENSIONS = ("country", "academy", "prong", "month", "quarter")
+#: Dimensions of the pages only: a trainee's unit (the API does not offer it).
+UNIT = "unit"
 TIME_DIMENSIONS = ("month", "quarter")
 PERIODS = {"month": 12, "quarter": 8}
 DEFAULT_THRESHOLD = disclosure.DEFAULT_THRESHOLD
@@ -77,6 +82,13 @@ class Query:
     prong: str | None = None
     group_by: tuple[str, ...] = ("country", "prong")
     filters: dict = field(default_factory=dict)
+    #: One unit of the academy ("" for trainees with no unit recorded); None: every unit.
+    unit: str | None = None
+    #: Count overdue trainees (on this day) in every row; not with a time dimension.
+    overdue_on: date | None = None
+    #: (measure, prong) pairs withheld in the figure one level up ("row" or "overdue"), so that this level's
+    #: rows, which sum to it, do not give it back.
+    parent_withheld: frozenset = frozenset()
 
 
 def _parse_place(args) -> tuple[str | None, str | None, Academy | None, str | None]:
@@ -165,10 +177,16 @@ def _end_of(day: date) -> datetime:
 # --- facts ---------------------------------------------------------------------------------------
 
 
-def _facts(days: list[date], scope: Scope, q: Query) -> dict[tuple[int, str], list[tuple[int, int, int]]]:
-    """(academy_id, prong) -> per day (trained, in_progress, enrolled), in one grouped query."""
+def _unit_of(users) -> sa.ColumnElement:
+    """A trainee's unit as figures group it: trimmed, "" where none is recorded."""
+    return sa.func.coalesce(sa.func.trim(users.c.unit), "")
+
+
+def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tuple, list[tuple[int, int, int]]]:
+    """(academy_id, prong, unit or None) -> per day (trained, in_progress, enrolled), in one grouped query."""
     u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
-    columns = [u.c.academy_id, u.c.category]
+    unit = _unit_of(u)
+    columns = [u.c.academy_id, u.c.category, unit if by_unit else sa.null()]
     for day in days:
         end = _end_of(day)
         active = sa.or_(u.c.suspended_at.is_(None), u.c.suspended_at >= end)
@@ -186,14 +204,32 @@ def _facts(days: list[date], scope: Scope, q: Query) -> dict[tuple[int, str], li
         .select_from(u.outerjoin(c, c.c.prong == u.c.category)
                      .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
         .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-        .group_by(u.c.academy_id, u.c.category)
+        .group_by(u.c.academy_id, u.c.category, *([unit] if by_unit else []))
     )
     query = _restrict(query, u.c.academy_id, u.c.country_code, u.c.category, scope, q)
+    if q.unit is not None:
+        query = query.where(unit == q.unit)
     facts = {}
     for row in db.session.execute(query):
-        values = [int(v or 0) for v in row[2:]]
-        facts[(row[0], row[1])] = [tuple(values[i:i + 3]) for i in range(0, len(values), 3)]
+        values = [int(v or 0) for v in row[3:]]
+        facts[(row[0], row[1], row[2])] = [tuple(values[i:i + 3]) for i in range(0, len(values), 3)]
     return facts
+
+
+def _overdue(q: Query, scope: Scope, by_unit: bool) -> dict[tuple, int]:
+    """(academy_id, prong, unit or None) -> trainees overdue on any course (the one rule: `overdue_rows`)."""
+    rows = overdue_rows(q.overdue_on).subquery()
+    u = User.__table__
+    unit = _unit_of(u)
+    query = (sa.select(u.c.academy_id, u.c.category, unit if by_unit else sa.null(),
+                       sa.func.count(sa.distinct(rows.c.user_id)))
+             .select_from(rows.join(u, u.c.id == rows.c.user_id))
+             .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
+             .group_by(u.c.academy_id, u.c.category, *([unit] if by_unit else [])))
+    query = _restrict(query, u.c.academy_id, u.c.country_code, u.c.category, scope, q)
+    if q.unit is not None:
+        query = query.where(unit == q.unit)
+    return {(a, p, n): int(count) for a, p, n, count in db.session.execute(query)}
 
 
 def _restrict(query, academy_col, country_col, prong_col, scope: Scope, q: Query):
@@ -245,33 +281,38 @@ class _Layout:
     by_country: bool
     by_prong: bool
     time_dim: str | None
+    by_unit: bool = False
 
-    def key(self, country, academy_slug, prong, label) -> tuple:
+    def key(self, country, academy_slug, unit, prong, label) -> tuple:
         return (country if self.by_country else None, academy_slug if self.by_academy else None,
-                prong if self.by_prong else None, label)
+                unit if self.by_unit else None, prong if self.by_prong else None, label)
 
 
 def _new_cell(day: date) -> dict:
-    return {"trained": 0, "in_progress": 0, "enrolled": 0, "academy_targets": [], "places": set(), "as_of": day}
+    return {"trained": 0, "in_progress": 0, "enrolled": 0, "overdue": 0, "academy_targets": [], "places": set(),
+            "as_of": day}
 
 
-def _academy_cells(layout: _Layout, facts: dict, academy_targets: dict, q: Query) -> dict[tuple, dict]:
-    """Cells summed from each academy's figures (and its own targets)."""
+def _academy_cells(layout: _Layout, facts: dict, academy_targets: dict, overdue: dict, q: Query) -> dict[tuple, dict]:
+    """Cells summed from each academy's (or each unit's) figures, and the academy's own targets."""
     academies = {a.id: a for a in db.session.scalars(sa.select(Academy))}
     days = [d for _, d in layout.periods]
     cells: dict[tuple, dict] = {}
-    for academy_id, prong in set(facts) | set(academy_targets):
+    target_keys = {(a, p, None) for a, p in academy_targets}
+    for academy_id, prong, unit in set(facts) | target_keys | set(overdue):
         academy = academies.get(academy_id)
         if academy is None or (q.prong and prong != q.prong):
             continue
         for index, (label, day) in enumerate(layout.periods):
-            cell = cells.setdefault(layout.key(academy.country_code, academy.slug, prong, label), _new_cell(day))
-            trained, in_progress, enrolled = facts.get((academy_id, prong), [(0, 0, 0)] * len(days))[index]
+            key = layout.key(academy.country_code, academy.slug, unit, prong, label)
+            cell = cells.setdefault(key, _new_cell(day))
+            trained, in_progress, enrolled = facts.get((academy_id, prong, unit), [(0, 0, 0)] * len(days))[index]
             cell["trained"] += trained
             cell["in_progress"] += in_progress
             cell["enrolled"] += enrolled
+            cell["overdue"] += overdue.get((academy_id, prong, unit), 0)
             cell["places"].add((academy.country_code, prong))
-            target = academy_targets.get((academy_id, prong), [None] * len(days))[index]
+            target = academy_targets.get((academy_id, prong), [None] * len(days))[index] if unit is None else None
             if target is not None:
                 cell["academy_targets"].append(target)
     return cells
@@ -284,12 +325,12 @@ def _add_country_target_cells(cells: dict, layout: _Layout, country_targets: dic
             continue
         for index, (label, day) in enumerate(layout.periods):
             if per_day[index] is not None:
-                cells.setdefault(layout.key(country, None, prong, label), _new_cell(day))["places"].add((country, prong))
+                cells.setdefault(layout.key(country, None, None, prong, label), _new_cell(day))["places"].add((country, prong))
 
 
-def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bool) -> list[dict]:
+def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bool, with_overdue: bool) -> list[dict]:
     rows = []
-    for (country, academy_slug, prong, label), cell in cells.items():
+    for (country, academy_slug, unit, prong, label), cell in cells.items():
         index = next(i for i, (lab, _d) in enumerate(layout.periods) if lab == label)
         target = _target_for(cell, country_targets, index, academy_level)
         row = {
@@ -297,32 +338,44 @@ def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bo
             "target": target, "trained": cell["trained"], "in_progress": cell["in_progress"],
             "enrolled": cell["enrolled"], "coverage": _ratio(cell["trained"], target), "suppressed": False,
         }
+        if layout.by_unit:
+            row["unit"] = unit
+        if with_overdue:
+            row["overdue"] = cell["overdue"]
         if layout.time_dim:
             row["period"] = label
             row["period_end"] = cell["as_of"].isoformat()
         rows.append(row)
-    rows.sort(key=lambda r: (r.get("period_end") or "", r["country"] or "", r["academy"] or "", r["prong"] or ""))
+    rows.sort(key=lambda r: (r.get("period_end") or "", r["country"] or "", r["academy"] or "", r.get("unit") or "",
+                             r["prong"] or ""))
     return rows
 
 
 def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
     """The coverage table for a query, as the API and the dashboard show it."""
     time_dim = next((g for g in q.group_by if g in TIME_DIMENSIONS), None)
+    if time_dim and q.overdue_on:
+        raise ValueError("Overdue figures are for one day, not for a time series.")
     periods = period_ends(q.as_of, time_dim) if time_dim else [(None, q.as_of)]
-    by_academy = "academy" in q.group_by
-    layout = _Layout(periods, by_academy, by_academy or "country" in q.group_by, "prong" in q.group_by, time_dim)
+    by_unit = UNIT in q.group_by
+    by_academy = "academy" in q.group_by or by_unit
+    layout = _Layout(periods, by_academy, by_academy or "country" in q.group_by, "prong" in q.group_by, time_dim,
+                     by_unit)
     days = [d for _, d in periods]
-    facts = _facts(days, scope, q)
+    facts = _facts(days, scope, q, by_unit)
     academy_targets, country_targets = _targets(days, scope, q)
+    if by_unit or q.unit is not None:  # targets are set for academies and countries, not for units
+        academy_targets, country_targets = {}, {}
+    overdue = _overdue(q, scope, by_unit) if q.overdue_on else {}
     one_academy = scope.academy_id is not None or bool(q.academy)
-    cells = _academy_cells(layout, facts, academy_targets, q)
+    cells = _academy_cells(layout, facts, academy_targets, overdue, q)
     if not by_academy and not one_academy:
         _add_country_target_cells(cells, layout, country_targets, q)
-    rows = _rows(cells, layout, country_targets, by_academy or one_academy)
+    rows = _rows(cells, layout, country_targets, by_academy or one_academy, q.overdue_on is not None)
     last_label = periods[-1][0]
     latest = [r for r in rows if r.get("period") == last_label] if time_dim else rows
-    totals = _totals(latest)
-    _suppress(rows, totals, q.group_by, threshold)
+    totals = _totals(latest, q.overdue_on is not None)
+    _suppress(rows, totals, q.group_by, threshold, q.parent_withheld)
     return {"as_of": q.as_of.isoformat(), "filters": q.filters, "group_by": list(q.group_by),
             "threshold": threshold, "rows": rows, "totals": totals}
 
@@ -342,11 +395,11 @@ def _ratio(trained: int | None, target: int | None) -> float | None:
     return round(trained / target, 4)
 
 
-def _totals(rows: list[dict]) -> dict:
+def _totals(rows: list[dict], with_overdue: bool = False) -> dict:
     totals = {"target": None, "trained": 0, "in_progress": 0, "enrolled": 0}
     targets = [r["target"] for r in rows if r["target"] is not None]
     totals["target"] = sum(targets) if targets else None
-    for name in ("trained", "in_progress", "enrolled"):
+    for name in ("trained", "in_progress", "enrolled") + (("overdue",) if with_overdue else ()):
         totals[name] = sum(r[name] for r in rows)
     totals["coverage"] = _ratio(totals["trained"], totals["target"])
     totals["suppressed"] = False
@@ -355,27 +408,31 @@ def _totals(rows: list[dict]) -> dict:
 
 def _withhold(row: dict) -> None:
     row.update({"trained": None, "in_progress": None, "enrolled": None, "coverage": None, "suppressed": True})
+    if "overdue" in row:
+        row["overdue"] = None
 
 
-def _suppress(rows: list[dict], totals: dict, group_by: tuple[str, ...], threshold: int) -> None:
-    """Primary suppression of small cells, then secondary suppression so that no total reveals one."""
-    def small(row):
-        return row["enrolled"] is not None and 0 < row["enrolled"] < threshold
+def _withhold_overdue(row: dict) -> None:
+    row["overdue"] = None
 
-    for row in rows:
-        if small(row):
-            _withhold(row)
-    if 0 < totals["enrolled"] < threshold:
-        _withhold(totals)
-    # Every set of rows that a published figure sums up: the response totals (per period), and, for
-    # each grouped dimension, the rows that differ only in it (their sum is the figure one level up).
-    dims = [d for d in ("country", "academy", "prong") if d in group_by or (d == "country" and "academy" in group_by)]
+
+def _groupings(group_by: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every set of rows that a published figure sums up: the response totals (per period), and, for each
+    grouped dimension, the rows that differ only in it (their sum is the figure one level up)."""
+    dims = [d for d in ("country", "academy", UNIT, "prong")
+            if d in group_by or (d == "country" and ("academy" in group_by or UNIT in group_by))
+            or (d == "academy" and UNIT in group_by)]
     if set(group_by) & set(TIME_DIMENSIONS):
         dims.append("period")
     groupings = [("period",)] if "period" in dims else [()]
     for dim in dims:
         if dim != "period":
             groupings.append(tuple(d for d in dims if d != dim))
+    return groupings
+
+
+def _complete(rows: list[dict], groupings, withheld, withhold, order) -> None:
+    """Secondary suppression: no group of rows that sums to a published figure has exactly one withheld."""
     changed = True
     while changed:
         changed = False
@@ -384,11 +441,59 @@ def _suppress(rows: list[dict], totals: dict, group_by: tuple[str, ...], thresho
             for row in rows:
                 groups.setdefault(tuple(row.get(k) for k in keys), []).append(row)
             for members in groups.values():
-                withheld = [r for r in members if r["suppressed"]]
-                if len(withheld) == 1 and len(members) > 1:
-                    open_rows = [r for r in members if not r["suppressed"]]
-                    _withhold(min(open_rows, key=lambda r: (r["enrolled"], r["trained"])))
+                hidden = [r for r in members if withheld(r)]
+                if len(hidden) == 1 and len(members) > 1:
+                    withhold(min((r for r in members if not withheld(r)), key=order))
                     changed = True
+
+
+def _force(rows: list[dict], prongs: set, withheld, withhold, order) -> None:
+    """A figure withheld one level up: the rows that sum to it must not all be shown."""
+    for prong in prongs:
+        members = [r for r in rows if r.get("prong") == prong or prong is None]
+        if members and not any(withheld(r) for r in members):
+            withhold(min(members, key=order))
+
+
+def _suppress(rows: list[dict], totals: dict, group_by: tuple[str, ...], threshold: int,
+              parent_withheld: frozenset = frozenset()) -> None:
+    """Primary suppression of small cells, then secondary suppression so that no total reveals one.
+
+    Overdue counts, where asked for, are protected the same way on their own: a small count is withheld
+    (the row's other figures stay), and so is a second one wherever a sum would give it back.
+    """
+    def small(value):
+        return value is not None and 0 < value < threshold
+
+    groupings = _groupings(group_by)
+    for row in rows:
+        if small(row["enrolled"]):
+            _withhold(row)
+    if small(totals["enrolled"]):
+        _withhold(totals)
+
+    def row_withheld(r):
+        return r["suppressed"]
+
+    def row_order(r):
+        return (r["enrolled"], r["trained"])
+
+    _force(rows, {p for m, p in parent_withheld if m == "row"}, row_withheld, _withhold, row_order)
+    _complete(rows, groupings, row_withheld, _withhold, row_order)
+    if "overdue" not in totals:
+        return
+    for row in [*rows, totals]:
+        if small(row["overdue"]):
+            _withhold_overdue(row)
+
+    def overdue_withheld(r):
+        return r["overdue"] is None
+
+    def overdue_order(r):
+        return (r["overdue"], r["enrolled"] or 0)
+
+    _force(rows, {p for m, p in parent_withheld if m == "overdue"}, overdue_withheld, _withhold_overdue, overdue_order)
+    _complete(rows, groupings, overdue_withheld, _withhold_overdue, overdue_order)
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -413,6 +518,11 @@ def set_target(actor: User, *, country: str, academy: Academy | None, prong: str
     where = academy.name if academy else country
     audit(actor, academy, "target.set", row, f"Target for {prong} at {where}: {target} from {effective_from.isoformat()}.")
     return row
+
+
+def academies() -> list[Academy]:
+    """Every academy, for naming the rows of figures (which carry slugs)."""
+    return list(db.session.scalars(sa.select(Academy).order_by(Academy.name)))
 
 
 def countries() -> list[Country]:

@@ -19,3 +19,14 @@ def language_name(code: str) -> str:
     ui = get_locale() or Locale.parse("en")
     own, shown = locale.get_language_name(locale), locale.get_language_name(ui)
     return shown if not own or own == shown else f"{shown} ({own})"
+
+
+def country_name(code: str | None, fallback: str | None = None) -> str:
+    """'AL' -> 'Albania' / 'Shqipëri' / 'Albanija': a country's name from CLDR in the interface language.
+
+    Kosovo is territory XK in CLDR. A code CLDR does not know keeps `fallback` (the profile's name) or itself.
+    """
+    if not code:
+        return fallback or ""
+    ui = get_locale() or Locale.parse("en")
+    return ui.territories.get(code.upper()) or fallback or code
