@@ -11,6 +11,7 @@ from app.academy import services as academies
 from app.academy.models import Academy
 from app.auth.models import User
 from app.curriculum.models import Country, Course
+from app.demo_region import seed_region
 from app.enrolment import services as enrolment
 from app.enrolment.models import Cohort, MandatoryCourse
 from app.extensions import db
@@ -66,10 +67,14 @@ def seed_command():
         if db.session.scalar(sa.select(User).filter_by(email=spec["email"])) is None:
             academies.create_account(None, password=DEMO_PASSWORD, **spec)
     _seed_demo_academy()
+    region = seed_region(DEMO_PASSWORD)
     db.session.commit()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for spec in DEMO_USERS:
         click.echo(f"  {spec['role']:<15} {spec['email']:<34} {spec['country']} {spec.get('category') or ''}")
+    click.echo("One police trainee per country, in the country's language (same password):")
+    for entry in region:
+        click.echo(f"  trainee         {entry['email']:<34} {entry['country']} police ({entry['language']})")
 
 
 def _seed_demo_academy() -> None:
