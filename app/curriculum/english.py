@@ -19,11 +19,12 @@ COLLISIONS = {
     "sr": {"to", "on", "do", "no", "a", "i"}, "hr": {"to", "on", "do", "no", "a", "i"},
     "bs": {"to", "on", "do", "no", "a", "i"}, "cnr": {"to", "on", "do", "no", "a", "i"},
     "sl": {"to", "on", "do", "no", "a", "i"}, "sq": {"me", "as", "has", "at"}, "tr": {"in", "on"},
-    "ro": {"a", "in", "do", "no"},
+    "ro": {"a", "in", "do", "no", "are", "care"},
 }
 TOKEN_RE = re.compile(r"\w[\w'’-]*|[^\w\s]", re.U)
 LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-QUOTED_RE = re.compile(r"\*[^*\n]+\*|“[^”\n]*”|„[^“”\n]*[“”]|\"[^\"\n]*\"|«[^»\n]*»|`[^`\n]*`|\([A-Z][^)\n]*\)")
+QUOTED_RE = re.compile(r"\*[^*]{1,300}\*|“[^”]{0,300}”|„[^“”]{0,300}[“”]|\"[^\"\n]*\"|«[^»]{0,300}»|`[^`\n]*`"
+                       r"|\([A-Z][^)\n]*\)")
 
 
 def english_runs(text: str, language: str) -> list[str]:
