@@ -9,4 +9,6 @@ cd "$(dirname "$0")/.."
   || .venv/bin/pybabel extract -F babel.cfg -k _l --sort-output -o app/translations/messages.pot .
 .venv/bin/pybabel update --quiet -i app/translations/messages.pot -d app/translations --no-fuzzy-matching 2>/dev/null \
   || .venv/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+# Serbian in Cyrillic is made from the Latin catalog, never edited by hand.
+.venv/bin/python scripts/serbian_cyrillic.py
 .venv/bin/pybabel compile -d app/translations --statistics

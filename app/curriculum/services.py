@@ -42,7 +42,7 @@ def reading_languages(country: Country | None, language: str) -> list[str]:
     Serbian), then English. The one rule for every text a trainee reads (modules, titles, quizzes)."""
     if language == BASE_LANGUAGE:
         return [BASE_LANGUAGE]  # English is the base text: always there, so nothing comes after it
-    chain = [language]
+    chain = [language, language.split("_")[0]]  # a script variant (sr_Cyrl) reads its language (sr) next
     if country is not None:
         profile = country.profile or {}
         chain += list(profile.get("fallback") or country.languages or [])
