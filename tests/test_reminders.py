@@ -18,16 +18,7 @@ from app.reminders.models import SentReminder
 from app.utils import utcnow
 from tests.conftest import csrf_from, login
 from tests.factories import get_academy
-from tests.mail_helpers import SmtpServer, text_of
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):
-    server = SmtpServer().start()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
-    yield server
-    server.stop()
+from tests.mail_helpers import text_of
 
 
 def _sunday_at_least(days: int) -> date:
