@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.curriculum.models import Course, Module
 from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse
+from app.enrolment.rules import due_rows
 from app.extensions import db
-from app.foundation import spreadsheets
+from app.foundation import paging, spreadsheets
 from app.foundation.roles import Role
 from app.learning import progress as progress_rules
-from app.learning.models import ModuleProgress, QuizAttempt
+from app.learning.models import CourseProgress, ModuleProgress, QuizAttempt
 
 STATUSES = ("not_started", "in_progress", "completed", "overdue")
 SORT_KEYS = ("name", "status", "score", "last_activity", "unit", "due_date")
@@ -122,6 +123,123 @@ def course_report(academy_id: int, course: Course, cohort: Cohort | None = None)
                               round(float(avg)) if avg is not None else None, last, due_date,
                               finished if status == "completed" else None, status))
     return rows
+
+
+def status_expression(course: Course | None, today: date):
+    """A trainee's status on a course as one SQL expression over `User` (correlated), with the same rules as
+    `course_report`: completed (every current module complete), overdue (`overdue_rows`), in progress, not started.
+
+    `course=None` means each trainee's own course (the course of their service category). Used to filter and
+    count in the database (the trainee list at 20,000 trainees, the academy overview) so that the figures agree
+    with the report.
+    """
+    course_id = course.id if course is not None else (
+        sa.select(Course.id).where(Course.prong == User.category).limit(1).scalar_subquery())
+    current = sa.and_(Module.course_id == course_id, Module.retired.is_(False))
+    total = sa.select(sa.func.count(Module.id)).where(current).scalar_subquery()
+    done = (sa.select(sa.func.count(sa.distinct(ModuleProgress.module_id)))
+            .join(Module, Module.id == ModuleProgress.module_id)
+            .where(ModuleProgress.user_id == User.id, ModuleProgress.completed_at.is_not(None), current)
+            .scalar_subquery())
+    late = progress_rules.overdue_rows(today).subquery()
+    if course is not None:
+        overdue = User.id.in_(sa.select(late.c.user_id).where(late.c.course_id == course.id))
+    else:  # the (user, own course) pairs that are overdue: one uncorrelated subquery, not one per trainee
+        overdue = sa.tuple_(User.id, User.category).in_(
+            sa.select(late.c.user_id, Course.prong).join(Course, Course.id == late.c.course_id))
+    started = sa.or_(
+        sa.exists(sa.select(ModuleProgress.id).join(Module, Module.id == ModuleProgress.module_id)
+                  .where(ModuleProgress.user_id == User.id, current)),
+        sa.exists(sa.select(QuizAttempt.id).join(Module, Module.id == QuizAttempt.module_id)
+                  .where(QuizAttempt.user_id == User.id, QuizAttempt.submitted_at.is_not(None), current)),
+    )
+    return sa.case((sa.and_(total > 0, done >= total), "completed"), (overdue, "overdue"),
+                   (started, "in_progress"), else_="not_started")
+
+
+def population(academy_id: int, course: Course):
+    """The trainee ids (a SELECT) who are to take `course` at the academy, by any rule."""
+    return _population(academy_id, course, None)
+
+
+def course_summaries(academy_id: int, courses: list[Course], today: date) -> dict[int, dict[str, int]]:
+    """Per course: how many trainees are to take it and how many are completed, in progress, not started
+    and overdue, counted in the database (one query per course), by the same rules as `course_report`."""
+    result = {}
+    for course in courses:
+        status = status_expression(course, today).label("status")
+        counts = dict(db.session.execute(
+            sa.select(status, sa.func.count(User.id))
+            .where(User.academy_id == academy_id, User.role == Role.TRAINEE.value,
+                   User.id.in_(sa.select(_population(academy_id, course, None).subquery().c[0])))
+            .group_by(status)).all())
+        summary_row = {s: int(counts.get(s, 0)) for s in STATUSES}
+        summary_row["total"] = sum(summary_row[s] for s in STATUSES)
+        result[course.id] = summary_row
+    return result
+
+
+def overdue_trainees(academy_id: int, today: date) -> int:
+    """How many of the academy's trainees are overdue on at least one course (`overdue_rows`, the one rule)."""
+    late = progress_rules.overdue_rows(today).subquery()
+    return db.session.scalar(sa.select(sa.func.count(sa.distinct(late.c.user_id))).where(late.c.academy_id == academy_id))
+
+
+def deadlines_by_course(academy_id: int) -> dict[int, tuple[int, date | None, date | None]]:
+    """Per course: how many trainees have a due date for it, the earliest and the latest (`due_rows`)."""
+    due = due_rows()
+    per = (sa.select(due.c.user_id, due.c.course_id, sa.func.min(due.c.due_date).label("due_date"))
+           .where(due.c.academy_id == academy_id).group_by(due.c.user_id, due.c.course_id).subquery())
+    return {course_id: (n, first, last) for course_id, n, first, last in db.session.execute(
+        sa.select(per.c.course_id, sa.func.count(per.c.user_id), sa.func.min(per.c.due_date), sa.func.max(per.c.due_date))
+        .group_by(per.c.course_id)).all()}
+
+
+@dataclass
+class DueRow:
+    user_id: int
+    name: str
+    email: str
+    active: bool
+    course_id: int
+    due_date: date
+    overdue: bool
+    completed: bool
+    #: Where the obligation comes from: `enrolment.rules` SOURCE_* values.
+    sources: list[str]
+
+
+def due_page(academy_id: int, today: date, *, page: int = 1, per_page: int = 50, course_id: int | None = None,
+             overdue_only: bool = False) -> paging.Page:
+    """What each trainee must take by when: one row per trainee and course with a due date (the earliest, as
+    `entitlements_for` merges them), from `due_rows` (assignments, cohort assignments and mandatory rules),
+    soonest first, paged in the database."""
+    due = due_rows()
+    per = (sa.select(due.c.user_id, due.c.course_id, sa.func.min(due.c.due_date).label("due_date"))
+           .where(due.c.academy_id == academy_id).group_by(due.c.user_id, due.c.course_id).subquery())
+    late = progress_rules.overdue_rows(today).subquery()
+    is_late = sa.tuple_(per.c.user_id, per.c.course_id).in_(sa.select(late.c.user_id, late.c.course_id))
+    done = sa.exists().where(CourseProgress.user_id == per.c.user_id, CourseProgress.course_id == per.c.course_id,
+                             CourseProgress.completed_at.is_not(None))
+    query = (sa.select(per.c.user_id, User.name, User.email, User.active, per.c.course_id, per.c.due_date,
+                       is_late.label("overdue"), done.label("completed"))
+             .join(User, User.id == per.c.user_id)
+             .order_by(per.c.due_date, User.name, per.c.user_id, per.c.course_id))
+    if course_id:
+        query = query.where(per.c.course_id == course_id)
+    if overdue_only:
+        query = query.where(is_late)
+    result = paging.paginate(query, page, per_page, scalars=False)
+    ids = {row.user_id for row in result.items}
+    sources: dict[tuple[int, int], set[str]] = {}
+    if ids:
+        for uid, cid, source in db.session.execute(
+                sa.select(due.c.user_id, due.c.course_id, due.c.source).where(due.c.user_id.in_(ids)).distinct()):
+            sources.setdefault((uid, cid), set()).add(source)
+    result.items = [DueRow(r.user_id, r.name, r.email, r.active, r.course_id, r.due_date, bool(r.overdue),
+                           bool(r.completed), sorted(sources.get((r.user_id, r.course_id), ())))
+                    for r in result.items]
+    return result
 
 
 def filter_and_sort(rows: list[ReportRow], *, status: str = "", search: str = "", unit: str = "",
