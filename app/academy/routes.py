@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.audit import routes as audit_pages
 from app.audit import services as audit_log
 from app.auth.services import password_setup_token
 from app.curriculum import services as curriculum
@@ -16,8 +17,8 @@ from app.curriculum.models import Course, Module
 from app.enrolment import services as enrolment
 from app.enrolment.rules import entitlements_for
 from app.extensions import db
-from app.foundation.decorators import roles_required
 from app.foundation import paging
+from app.foundation.decorators import roles_required
 from app.foundation.errors import ServiceError, error_response
 from app.foundation.forms import ActionForm
 from app.foundation.languages import language_name
@@ -643,8 +644,7 @@ def _ascii(name: str) -> str:
 @bp.route("/academies/<slug>/audit")
 @admins_only
 def audit(slug):
-    academy = _academy(slug)
-    return render_template("audit/log.html", academy=academy, events=audit_log.events(academy))
+    return audit_pages.log_page(_academy(slug), {"slug": slug})
 
 
 @bp.app_template_filter("prong_label")
