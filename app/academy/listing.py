@@ -64,7 +64,7 @@ class TraineeFilters:
         """The filters in `args`, each checked; invalid ones are dropped. `fixed` overrides (a cohort page)."""
 
         def text(name):
-            return str(args.get(name, "") or "").strip()[:MAX_TEXT]
+            return paging.clean_text(args.get(name, ""), MAX_TEXT)
 
         def number(name):
             value = text(name)

@@ -58,8 +58,8 @@ class AuditFilters:
     def from_args(cls, args: Mapping[str, str]) -> AuditFilters:
         actor = str(args.get("actor", "") or "").strip()
         return cls(actor=int(actor) if actor.isdigit() and len(actor) < 10 else None,
-                   action=str(args.get("action", "") or "").strip()[:60], since=_day(args.get("since", "")),
-                   until=_day(args.get("until", "")), q=str(args.get("q", "") or "").strip()[:200],
+                   action=paging.clean_text(args.get("action", ""), 60), since=_day(args.get("since", "")),
+                   until=_day(args.get("until", "")), q=paging.clean_text(args.get("q", "")),
                    page=paging.page_number(args), per_page=paging.page_size(args))
 
     def args(self, **changes) -> dict[str, str]:

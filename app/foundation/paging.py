@@ -43,6 +43,13 @@ class Page:
         return (self.page - 1) * self.per_page + len(self.items)
 
 
+def clean_text(value, max_length: int = 200) -> str:
+    """A search or filter text from the address bar: control characters (NUL, which PostgreSQL refuses in text,
+    among them) dropped, trimmed, cut to `max_length`."""
+    text = "".join(ch for ch in str(value or "") if ch.isprintable())
+    return text.strip()[:max_length]
+
+
 def page_number(args: Mapping[str, str]) -> int:
     try:
         value = int(args.get("page", 1))
