@@ -403,7 +403,7 @@ def test_assignments_page_shows_who_is_due_under_a_mandatory_rule(app, admin_cli
     assert "mandatory-course rule" in due_table
     overdue_row = re.search(r'data-email="one@example.org">.*?</tr>', due_table, re.S).group(0)
     assert "overdue" in overdue_row
-    obligations = re.search(r'<tr data-course="%d">.*?</tr>' % course_id, page, re.S).group(0)
+    obligations = re.search(rf'<tr data-course="{course_id}">.*?</tr>', page, re.S).group(0)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", obligations, re.S)
     assert cells[1:3] == ["2", "2"]  # two police trainees take it, both with a due date
     assert '<td class="overdue">1</td>' in obligations
@@ -427,7 +427,7 @@ def test_overview_shows_progress_and_overdue_as_the_report_counts_them(app, admi
         db.session.commit()
         expected = reports.summary(reports.course_report(academies["a"], db.session.get(Course, course_id)))
     page = admin_client.get("/academies/academy-a/").text
-    row = re.search(r'<tr data-course="%d">.*?</tr>' % course_id, page, re.S).group(0)
+    row = re.search(rf'<tr data-course="{course_id}">.*?</tr>', page, re.S).group(0)
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert cells[:4] == [str(expected[k]) for k in ("total", "completed", "in_progress", "not_started")]
     assert f">{expected['overdue']}</a>" in row and expected["overdue"] == 2
