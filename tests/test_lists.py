@@ -16,7 +16,8 @@ from app.auth.models import User
 from app.curriculum.models import Course, Module
 from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse
 from app.extensions import db
-from app.learning.models import ModuleProgress
+from app.learning import services as learning
+from app.learning.models import CourseProgress, ModuleProgress
 from tests.conftest import csrf_from, login
 from tests.factories import get_academy
 
@@ -69,6 +70,14 @@ def ids_in(html):
 def count(app, model, **filters):
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).filter_by(**filters))
+
+
+def complete(user_id, module):
+    """A module completed, and with it the (one-module) course, as the learning area records both."""
+    when = datetime(2026, 3, 1)
+    db.session.add(ModuleProgress(user_id=user_id, module_id=module.id, module_version_id=module.current_version_id,
+                                  furthest_section=2, reached_end_at=when, quiz_passed_at=when, completed_at=when))
+    db.session.add(CourseProgress(user_id=user_id, course_id=module.course_id, started_at=when, completed_at=when))
 
 
 def police_course(app):
@@ -137,11 +146,8 @@ def test_cohort_and_progress_filters_agree_with_the_report(app, admin_client, ac
     course_id = police_course(app)
     with app.app_context():
         module = db.session.scalar(sa.select(Module).filter_by(course_id=course_id))
-        now = datetime(2026, 3, 1)
-        db.session.add(ModuleProgress(user_id=done, module_id=module.id, module_version_id=module.current_version_id,
-                                      furthest_section=2, completed_at=now))
-        db.session.add(ModuleProgress(user_id=started, module_id=module.id,
-                                      module_version_id=module.current_version_id, furthest_section=0))
+        complete(done, module)
+        learning.record_section_read(db.session.get(User, started), module, 0)
         db.session.add(Assignment(academy_id=academies["a"], course_id=course_id, user_id=late,
                                   due_date=date.today() - timedelta(days=2)))
         cohort = Cohort(academy_id=academies["a"], name="Intake")
@@ -418,8 +424,8 @@ def test_overview_shows_progress_and_overdue_as_the_report_counts_them(app, admi
     with app.app_context():
         module = db.session.scalar(sa.select(Module).filter_by(course_id=course_id))
         police = [i for i, spec in zip(ids, SPECS[:9], strict=True) if spec[1] == "police"]
-        db.session.add(ModuleProgress(user_id=police[0], module_id=module.id,
-                                      module_version_id=module.current_version_id, completed_at=datetime(2026, 2, 1)))
+        complete(police[0], module)
+        learning.record_section_read(db.session.get(User, police[2]), module, 0)
         db.session.add(Assignment(academy_id=academies["a"], course_id=course_id, user_id=police[1],
                                   due_date=date.today() - timedelta(days=1)))
         db.session.add(Assignment(academy_id=academies["a"], course_id=course_id, user_id=ids[1],

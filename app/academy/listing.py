@@ -136,7 +136,8 @@ def _query(academy: Academy, f: TraineeFilters, today: date):
         course = db.session.get(Course, f.course) if f.course else None
         if course is not None:
             query = query.where(User.id.in_(sa.select(reports.population(academy.id, course).subquery().c[0])))
-        query = query.where(reports.status_expression(course, today) == f.progress)
+        query, status = reports.with_course_status(query, academy.id, course, today)
+        query = query.where(status == f.progress)
     return query
 
 
@@ -155,8 +156,10 @@ def trainee_page(academy: Academy, f: TraineeFilters, today: date | None = None)
     page = paging.paginate(_query(academy, f, today).order_by(*_order(f)), f.page, f.per_page)
     course = db.session.get(Course, f.course) if f.course else None
     ids = [u.id for u in page.items]
-    status = dict(db.session.execute(
-        sa.select(User.id, reports.status_expression(course, today)).where(User.id.in_(ids))).all()) if ids else {}
+    status = {}
+    if ids:
+        query, column = reports.with_course_status(sa.select(User.id).where(User.id.in_(ids)), academy.id, course, today)
+        status = dict(db.session.execute(query.add_columns(column)).all())
     page.items = [TraineeRow(u.id, u.name, u.email, u.category, u.unit, u.personnel_number, u.active, u.last_login_at,
                              status.get(u.id, "not_started")) for u in page.items]
     return page

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.curriculum.models import Course, Module
@@ -125,36 +126,30 @@ def course_report(academy_id: int, course: Course, cohort: Cohort | None = None)
     return rows
 
 
-def status_expression(course: Course | None, today: date):
-    """A trainee's status on a course as one SQL expression over `User` (correlated), with the same rules as
-    `course_report`: completed (every current module complete), overdue (`overdue_rows`), in progress, not started.
+def with_course_status(query: sa.Select, academy_id: int, course: Course | None, today: date):
+    """`query` (a SELECT over `User`) joined to each trainee's record of a course, and the trainee's status on it
+    as a column: completed, overdue (`overdue_rows`, the one rule), in progress (started), not started.
 
-    `course=None` means each trainee's own course (the course of their service category). Used to filter and
-    count in the database (the trainee list at 20,000 trainees, the academy overview) so that the figures agree
-    with the report.
+    `course=None` means each trainee's own course (the course of their service category). The status is read
+    from `CourseProgress`, the row per trainee and course that the learning area keeps (started when the first
+    module is opened, completed when every module is), joined set-wise: the trainee list filters 20,000
+    trainees by it and the overview counts them in one query each. `course_report` derives the same statuses
+    from the module rows; the two agree for progress recorded by the learning area.
     """
-    course_id = course.id if course is not None else (
-        sa.select(Course.id).where(Course.prong == User.category).limit(1).scalar_subquery())
-    current = sa.and_(Module.course_id == course_id, Module.retired.is_(False))
-    total = sa.select(sa.func.count(Module.id)).where(current).scalar_subquery()
-    done = (sa.select(sa.func.count(sa.distinct(ModuleProgress.module_id)))
-            .join(Module, Module.id == ModuleProgress.module_id)
-            .where(ModuleProgress.user_id == User.id, ModuleProgress.completed_at.is_not(None), current)
-            .scalar_subquery())
+    record = aliased(CourseProgress)
+    if course is None:
+        own = aliased(Course)
+        query = query.outerjoin(own, own.prong == User.category)
+        course_id = own.id
+    else:
+        course_id = sa.literal(course.id)
+    query = query.outerjoin(record, sa.and_(record.user_id == User.id, record.course_id == course_id))
     late = progress_rules.overdue_rows(today).subquery()
-    if course is not None:
-        overdue = User.id.in_(sa.select(late.c.user_id).where(late.c.course_id == course.id))
-    else:  # the (user, own course) pairs that are overdue: one uncorrelated subquery, not one per trainee
-        overdue = sa.tuple_(User.id, User.category).in_(
-            sa.select(late.c.user_id, Course.prong).join(Course, Course.id == late.c.course_id))
-    started = sa.or_(
-        sa.exists(sa.select(ModuleProgress.id).join(Module, Module.id == ModuleProgress.module_id)
-                  .where(ModuleProgress.user_id == User.id, current)),
-        sa.exists(sa.select(QuizAttempt.id).join(Module, Module.id == QuizAttempt.module_id)
-                  .where(QuizAttempt.user_id == User.id, QuizAttempt.submitted_at.is_not(None), current)),
-    )
-    return sa.case((sa.and_(total > 0, done >= total), "completed"), (overdue, "overdue"),
-                   (started, "in_progress"), else_="not_started")
+    overdue = sa.tuple_(User.id, course_id).in_(
+        sa.select(late.c.user_id, late.c.course_id).where(late.c.academy_id == academy_id))
+    status = sa.case((record.completed_at.is_not(None), "completed"), (overdue, "overdue"),
+                     (record.id.is_not(None), "in_progress"), else_="not_started")
+    return query, status
 
 
 def population(academy_id: int, course: Course):
@@ -162,20 +157,44 @@ def population(academy_id: int, course: Course):
     return _population(academy_id, course, None)
 
 
+def _population_pairs(academy_id: int):
+    """(user_id, course_id) for every trainee of the academy and every course they are to take, by any rule:
+    `_population` for all courses at once (a SELECT)."""
+    direct = sa.select(Assignment.user_id, Assignment.course_id).where(
+        Assignment.academy_id == academy_id, Assignment.user_id.is_not(None), Assignment.withdrawn_at.is_(None))
+    via_cohort = sa.select(CohortMembership.user_id, Assignment.course_id).join(
+        Assignment, Assignment.cohort_id == CohortMembership.cohort_id).where(
+        Assignment.academy_id == academy_id, Assignment.withdrawn_at.is_(None), CohortMembership.left_at.is_(None))
+    own = sa.select(User.id, Course.id).join(Course, Course.prong == User.category).where(
+        User.academy_id == academy_id, User.role == Role.TRAINEE.value)
+    mandatory = sa.select(User.id, MandatoryCourse.course_id).join(
+        MandatoryCourse, sa.and_(MandatoryCourse.academy_id == User.academy_id,
+                                 MandatoryCourse.category == User.category)).where(
+        User.academy_id == academy_id, User.role == Role.TRAINEE.value)
+    return sa.union(direct, via_cohort, own, mandatory).subquery("population")
+
+
 def course_summaries(academy_id: int, courses: list[Course], today: date) -> dict[int, dict[str, int]]:
-    """Per course: how many trainees are to take it and how many are completed, in progress, not started
-    and overdue, counted in the database (one query per course), by the same rules as `course_report`."""
-    result = {}
-    for course in courses:
-        status = status_expression(course, today).label("status")
-        counts = dict(db.session.execute(
-            sa.select(status, sa.func.count(User.id))
-            .where(User.academy_id == academy_id, User.role == Role.TRAINEE.value,
-                   User.id.in_(sa.select(_population(academy_id, course, None).subquery().c[0])))
-            .group_by(status)).all())
-        summary_row = {s: int(counts.get(s, 0)) for s in STATUSES}
-        summary_row["total"] = sum(summary_row[s] for s in STATUSES)
-        result[course.id] = summary_row
+    """Per course: how many trainees are to take it and how many are completed, in progress, not started and
+    overdue, counted in the database in one query, with the statuses of `with_course_status`."""
+    pairs = _population_pairs(academy_id)
+    user_id, course_id = pairs.c[0], pairs.c[1]
+    record = aliased(CourseProgress)
+    late = progress_rules.overdue_rows(today).subquery()
+    overdue = sa.tuple_(user_id, course_id).in_(
+        sa.select(late.c.user_id, late.c.course_id).where(late.c.academy_id == academy_id))
+    status = sa.case((record.completed_at.is_not(None), "completed"), (overdue, "overdue"),
+                     (record.id.is_not(None), "in_progress"), else_="not_started").label("status")
+    per_pair = (sa.select(course_id.label("course_id"), status)
+                .join(User, User.id == user_id).where(User.academy_id == academy_id)
+                .outerjoin(record, sa.and_(record.user_id == user_id, record.course_id == course_id))).subquery()
+    counts = db.session.execute(sa.select(per_pair.c.course_id, per_pair.c.status, sa.func.count())
+                                .group_by(per_pair.c.course_id, per_pair.c.status)).all()
+    result = {c.id: dict.fromkeys((*STATUSES, "total"), 0) for c in courses}
+    for cid, state, n in counts:
+        if cid in result:
+            result[cid][state] = n
+            result[cid]["total"] += n
     return result
 
 
