@@ -158,7 +158,8 @@ def trainee_page(academy: Academy, f: TraineeFilters, today: date | None = None)
     ids = [u.id for u in page.items]
     status = {}
     if ids:
-        query, column = reports.with_course_status(sa.select(User.id).where(User.id.in_(ids)), academy.id, course, today)
+        query, column = reports.with_course_status(sa.select(User.id).where(User.id.in_(ids)), academy.id, course,
+                                                   today, user_ids=ids)
         status = dict(db.session.execute(query.add_columns(column)).all())
     page.items = [TraineeRow(u.id, u.name, u.email, u.category, u.unit, u.personnel_number, u.active, u.last_login_at,
                              status.get(u.id, "not_started")) for u in page.items]

@@ -126,7 +126,8 @@ def course_report(academy_id: int, course: Course, cohort: Cohort | None = None)
     return rows
 
 
-def with_course_status(query: sa.Select, academy_id: int, course: Course | None, today: date):
+def with_course_status(query: sa.Select, academy_id: int, course: Course | None, today: date,
+                       user_ids: list[int] | None = None):
     """`query` (a SELECT over `User`) joined to each trainee's record of a course, and the trainee's status on it
     as a column: completed, overdue (`overdue_rows`, the one rule), in progress (started), not started.
 
@@ -134,7 +135,8 @@ def with_course_status(query: sa.Select, academy_id: int, course: Course | None,
     from `CourseProgress`, the row per trainee and course that the learning area keeps (started when the first
     module is opened, completed when every module is), joined set-wise: the trainee list filters 20,000
     trainees by it and the overview counts them in one query each. `course_report` derives the same statuses
-    from the module rows; the two agree for progress recorded by the learning area.
+    from the module rows; the two agree for progress recorded by the learning area. `user_ids`, when the query
+    is for a few known trainees (one page), narrows the overdue rule to them.
     """
     record = aliased(CourseProgress)
     if course is None:
@@ -145,8 +147,10 @@ def with_course_status(query: sa.Select, academy_id: int, course: Course | None,
         course_id = sa.literal(course.id)
     query = query.outerjoin(record, sa.and_(record.user_id == User.id, record.course_id == course_id))
     late = progress_rules.overdue_rows(today).subquery()
-    overdue = sa.tuple_(User.id, course_id).in_(
-        sa.select(late.c.user_id, late.c.course_id).where(late.c.academy_id == academy_id))
+    late_pairs = sa.select(late.c.user_id, late.c.course_id).where(late.c.academy_id == academy_id)
+    if user_ids is not None:
+        late_pairs = late_pairs.where(late.c.user_id.in_(user_ids))
+    overdue = sa.tuple_(User.id, course_id).in_(late_pairs)
     status = sa.case((record.completed_at.is_not(None), "completed"), (overdue, "overdue"),
                      (record.id.is_not(None), "in_progress"), else_="not_started")
     return query, status
@@ -185,8 +189,7 @@ def course_summaries(academy_id: int, courses: list[Course], today: date) -> dic
         sa.select(late.c.user_id, late.c.course_id).where(late.c.academy_id == academy_id))
     status = sa.case((record.completed_at.is_not(None), "completed"), (overdue, "overdue"),
                      (record.id.is_not(None), "in_progress"), else_="not_started").label("status")
-    per_pair = (sa.select(course_id.label("course_id"), status)
-                .join(User, User.id == user_id).where(User.academy_id == academy_id)
+    per_pair = (sa.select(course_id.label("course_id"), status).select_from(pairs)
                 .outerjoin(record, sa.and_(record.user_id == user_id, record.course_id == course_id))).subquery()
     counts = db.session.execute(sa.select(per_pair.c.course_id, per_pair.c.status, sa.func.count())
                                 .group_by(per_pair.c.course_id, per_pair.c.status)).all()
@@ -237,27 +240,30 @@ def due_page(academy_id: int, today: date, *, page: int = 1, per_page: int = 50,
     per = (sa.select(due.c.user_id, due.c.course_id, sa.func.min(due.c.due_date).label("due_date"))
            .where(due.c.academy_id == academy_id).group_by(due.c.user_id, due.c.course_id).subquery())
     late = progress_rules.overdue_rows(today).subquery()
-    is_late = sa.tuple_(per.c.user_id, per.c.course_id).in_(sa.select(late.c.user_id, late.c.course_id))
-    done = sa.exists().where(CourseProgress.user_id == per.c.user_id, CourseProgress.course_id == per.c.course_id,
-                             CourseProgress.completed_at.is_not(None))
-    query = (sa.select(per.c.user_id, User.name, User.email, User.active, per.c.course_id, per.c.due_date,
-                       is_late.label("overdue"), done.label("completed"))
+    late_pairs = sa.select(late.c.user_id, late.c.course_id).where(late.c.academy_id == academy_id)
+    query = (sa.select(per.c.user_id, User.name, User.email, User.active, per.c.course_id, per.c.due_date)
              .join(User, User.id == per.c.user_id)
              .order_by(per.c.due_date, User.name, per.c.user_id, per.c.course_id))
     if course_id:
         query = query.where(per.c.course_id == course_id)
     if overdue_only:
-        query = query.where(is_late)
+        query = query.where(sa.tuple_(per.c.user_id, per.c.course_id).in_(late_pairs))
     result = paging.paginate(query, page, per_page, scalars=False)
-    ids = {row.user_id for row in result.items}
+    # The page's own rows: where each obligation comes from, who is overdue, who has completed.
+    ids = sorted({row.user_id for row in result.items})
     sources: dict[tuple[int, int], set[str]] = {}
+    overdue: set[tuple[int, int]] = set()
+    completed: set[tuple[int, int]] = set()
     if ids:
         for uid, cid, source in db.session.execute(
                 sa.select(due.c.user_id, due.c.course_id, due.c.source).where(due.c.user_id.in_(ids)).distinct()):
             sources.setdefault((uid, cid), set()).add(source)
-    result.items = [DueRow(r.user_id, r.name, r.email, r.active, r.course_id, r.due_date, bool(r.overdue),
-                           bool(r.completed), sorted(sources.get((r.user_id, r.course_id), ())))
-                    for r in result.items]
+        overdue = set(db.session.execute(late_pairs.where(late.c.user_id.in_(ids))).tuples())
+        completed = set(db.session.execute(sa.select(CourseProgress.user_id, CourseProgress.course_id).where(
+            CourseProgress.user_id.in_(ids), CourseProgress.completed_at.is_not(None))).tuples())
+    result.items = [DueRow(r.user_id, r.name, r.email, r.active, r.course_id, r.due_date,
+                           (r.user_id, r.course_id) in overdue, (r.user_id, r.course_id) in completed,
+                           sorted(sources.get((r.user_id, r.course_id), ()))) for r in result.items]
     return result
 
 
