@@ -336,15 +336,18 @@ def test_destructive_actions_are_confirmed_on_a_page(app, admin_client, academie
     with app.app_context():
         assert db.session.get(Assignment, assignment_id).withdrawn_at is not None
     assert admin_client.get(f"/academies/academy-a/assignments/{assignment_id}/withdraw").status_code == 404
+    # The pages that list these things link to the confirmation pages, not to one-click buttons.
+    for url in ("/academies/academy-a/mandatory", f"/academies/academy-a/trainees/{ids[2]}",
+                f"/academies/academy-a/cohorts/{cohort_id}", "/academies/academy-a/assignments"):
+        html = admin_client.get(url).text
+        assert not re.search(r'action="[^"]*/(remove|withdraw|suspend)"', html), url
+    assert f'href="/academies/academy-a/mandatory/{rule_id}/remove"' in admin_client.get("/academies/academy-a/mandatory").text
     # Remove a mandatory rule.
     page = admin_client.get(f"/academies/academy-a/mandatory/{rule_id}/remove")
     judges = sum(1 for _n, c, _u, _a in SPECS[:4] if c == "judiciary")
     assert f"This affects the {judges} trainees" in page.text and count(app, MandatoryCourse) == 1
     admin_client.post(f"/academies/academy-a/mandatory/{rule_id}/remove", data={"csrf_token": csrf_from(page.text)})
     assert count(app, MandatoryCourse) == 0
-    # The pages that list these things link to the confirmation pages, not to one-click buttons.
-    listing_page = admin_client.get("/academies/academy-a/mandatory").text
-    assert 'action="/academies/academy-a/mandatory/' not in listing_page
 
 
 def test_cohort_members_are_listed_filtered_and_removed_in_bulk(app, admin_client, academies):

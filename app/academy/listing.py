@@ -136,8 +136,8 @@ def _query(academy: Academy, f: TraineeFilters, today: date):
         course = db.session.get(Course, f.course) if f.course else None
         if course is not None:
             query = query.where(User.id.in_(sa.select(reports.population(academy.id, course).subquery().c[0])))
-        query, status = reports.with_course_status(query, academy.id, course, today)
-        query = query.where(status == f.progress)
+        query, _status, conditions = reports.with_course_status(query, academy.id, course, today)
+        query = query.where(conditions[f.progress])
     return query
 
 
@@ -158,7 +158,7 @@ def trainee_page(academy: Academy, f: TraineeFilters, today: date | None = None)
     ids = [u.id for u in page.items]
     status = {}
     if ids:
-        query, column = reports.with_course_status(sa.select(User.id).where(User.id.in_(ids)), academy.id, course,
+        query, column, _conditions = reports.with_course_status(sa.select(User.id).where(User.id.in_(ids)), academy.id, course,
                                                    today, user_ids=ids)
         status = dict(db.session.execute(query.add_columns(column)).all())
     page.items = [TraineeRow(u.id, u.name, u.email, u.category, u.unit, u.personnel_number, u.active, u.last_login_at,

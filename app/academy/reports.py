@@ -150,10 +150,23 @@ def with_course_status(query: sa.Select, academy_id: int, course: Course | None,
     late_pairs = sa.select(late.c.user_id, late.c.course_id).where(late.c.academy_id == academy_id)
     if user_ids is not None:
         late_pairs = late_pairs.where(late.c.user_id.in_(user_ids))
-    overdue = sa.tuple_(User.id, course_id).in_(late_pairs)
+    # A trainee whose category has no course has no course id here: not overdue (never NULL, so NOT works).
+    overdue = sa.and_(course_id.is_not(None), sa.tuple_(User.id, course_id).in_(late_pairs))
     status = sa.case((record.completed_at.is_not(None), "completed"), (overdue, "overdue"),
                      (record.id.is_not(None), "in_progress"), else_="not_started")
-    return query, status
+    return query, status, _status_conditions(record, overdue)
+
+
+def _status_conditions(record, overdue) -> dict[str, sa.ColumnElement]:
+    """Each status as a WHERE condition (the CASE above, taken apart): filtering on "completed" then needs
+    no overdue rule at all, and the others let the database skip rows early."""
+    open_ = record.completed_at.is_(None)
+    return {
+        "completed": record.completed_at.is_not(None),
+        "overdue": sa.and_(open_, overdue),
+        "in_progress": sa.and_(open_, record.id.is_not(None), ~overdue),
+        "not_started": sa.and_(record.id.is_(None), ~overdue),
+    }
 
 
 def population(academy_id: int, course: Course):

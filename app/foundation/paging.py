@@ -67,13 +67,25 @@ def page_size(args: Mapping[str, str], default: int = DEFAULT_PAGE_SIZE) -> int:
 
 
 def paginate(query: sa.Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
-    """Count the rows `query` selects, then fetch one page of them (LIMIT/OFFSET in the database).
+    """One page of the rows `query` selects (LIMIT/OFFSET in the database) and how many there are in all.
 
-    A page past the end shows the last page, so a list that shrank under a bookmarked address still shows rows.
+    The total comes with the page (COUNT(*) OVER ()), so a page is one query. A page past the end shows the
+    last page, so a list that shrank under a bookmarked address still shows rows.
     """
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-    last = max(1, -(-total // per_page))
-    page = min(max(page, 1), last)
-    paged = query.limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(paged)) if scalars else list(db.session.execute(paged).all())
+    page = max(page, 1)
+    rows = _fetch(query, page, per_page)
+    if rows:
+        total = rows[0][-1]
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+        last = max(1, -(-total // per_page))
+        if page > last and total:
+            page = last
+            rows = _fetch(query, page, per_page)
+    items = [row[0] for row in rows] if scalars else rows
     return Page(items, page, per_page, total)
+
+
+def _fetch(query: sa.Select, page: int, per_page: int) -> list:
+    counted = query.add_columns(sa.func.count().over().label("_total"))
+    return list(db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all())

@@ -60,9 +60,14 @@ def test_import_cohort_assignment_and_report(app, live_mini, page, assert_access
     page.get_by_role("navigation", name="Academy").get_by_role("link", name="Cohorts").click()
     page.get_by_label("Name").fill("Intake 2027")
     page.get_by_role("button", name="Create cohort").click()
-    page.get_by_label("E-mails or personnel numbers, one per line").fill("ana@example.org\nP-2")
-    page.get_by_role("button", name="Add to cohort").click()
+    # Members are picked from the trainee list: tick them, add them (the paste box stays for lists on paper).
+    page.get_by_role("link", name="Add members").click()
+    assert_accessible(page)
+    page.get_by_label("Select Ana Officer").check()
+    page.get_by_label("Select Ben Officer").check()
+    page.get_by_role("button", name="Add the selected to Intake 2027").click()
     assert page.get_by_role("heading", name="Members (2)").is_visible()
+    assert "2 added to the cohort" in page.locator(".flash").inner_text()
     assert_accessible(page)
 
     page.get_by_role("link", name="Assign a course to this cohort").click()
@@ -70,7 +75,10 @@ def test_import_cohort_assignment_and_report(app, live_mini, page, assert_access
     page.get_by_label("Course").select_option(label="Test police course")
     page.get_by_label("Due date (optional)").fill(due)
     page.get_by_role("button", name="Assign").click()
-    assert page.get_by_role("cell", name=due).is_visible()
+    assert page.locator("#assignment-table").get_by_role("cell", name=due).is_visible()
+    # What each trainee must take by when, from the one rule: both members, through the cohort.
+    due_rows = page.locator("#due-table tbody tr")
+    assert due_rows.count() == 2 and "cohort assignment" in due_rows.first.inner_text()
     assert_accessible(page)
 
     page.goto(f"{base}/academies/academy-a/reports")
