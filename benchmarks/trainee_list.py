@@ -9,6 +9,7 @@ without network). Goal: under 200 ms per page on PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
@@ -138,6 +139,7 @@ def run(backend: str, trainees: int, repeat: int) -> dict:
         base = f"/academies/{facts['academy']}"
         middle = trainees // 50 // 2
         pages = {
+            "reference: import page (no list)": "/import",
             "first page": "/trainees",
             f"middle page ({middle})": f"/trainees?page={middle}",
             "last page": "/trainees?page=100000",
@@ -180,9 +182,12 @@ def main() -> None:
     parser.add_argument("--trainees", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     results = [run(b.strip(), args.trainees, args.repeat) for b in args.backends.split(",")]
     print(f"Trainee list benchmark: {args.trainees} trainees in one academy (median of {args.repeat} requests; "
           f"server time in process, no network; goal < {GOAL_MS} ms per page on PostgreSQL)")
+    print(f"Load average (1 min) before/after: {load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: "
+          "a loaded machine slows every page alike; compare with the reference row.")
     labels = list(results[0]["pages"])
     print(f"{'page':<36}" + "".join(f"{r['backend']:>12}" for r in results))
     for label in labels:
