@@ -535,3 +535,21 @@ def test_audit_log_filters_by_actor_action_dates_and_text_and_pages(app, client,
     numbers = [int(n) for n in re.findall(r"Event number (\d+)", page)]
     assert numbers and all(n % 2 == 1 and n % 4 != 0 for n in numbers)
     assert len(numbers) == sum(1 for i in range(60) if i % 2 == 1)
+
+
+def test_hostile_bulk_addresses_are_refused_with_a_reason_not_a_500(app, admin_client, academies):
+    ids = add_trainees(app, academies["a"], SPECS[:2])
+    for query, status in (("action=drop", 400), ("", 400), ("action=suspend", 400), ("action=suspend&ids=abc", 400),
+                          (f"action=suspend&ids={ids[0]}&cohort=999999", 404),
+                          (f"action=remove_from_cohort&ids={ids[0]}", 400),
+                          (f"action=suspend&ids={ids[0]}&next=//evil.example", 200)):
+        response = admin_client.get(f"/academies/academy-a/trainees/bulk?{query}")
+        assert response.status_code == status, (query, response.status_code)
+    page = admin_client.get(f"/academies/academy-a/trainees/bulk?action=suspend&ids={ids[0]}&next=//evil.example")
+    assert "evil.example" not in page.text
+    token = csrf_from(admin_client.get("/academies/academy-a/trainees").text)
+    response = admin_client.post("/academies/academy-a/trainees/bulk", data={
+        "csrf_token": token, "ids": ["1e9", "x"], "action": "suspend"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert all(db.session.get(User, i).active for i in ids)

@@ -4,7 +4,8 @@ An action names what it needs besides the selection (a cohort, a course, a due d
 must be confirmed on a page first (it takes something away), and calls the same service as the
 single-trainee page does, once per trainee, inside the one transaction of the request: the route commits
 once, or rolls everything back when one trainee is refused. To add an action (sending invitations, say),
-add one `BulkAction` to `ACTIONS`.
+add one `BulkAction` to `ACTIONS` (its `run` calls the service once per trainee) and its key to
+`LIST_ACTIONS`: the trainee list offers it, the route needs no change.
 """
 
 from __future__ import annotations

@@ -271,9 +271,10 @@ def due_page(academy_id: int, today: date, *, page: int = 1, per_page: int = 50,
         for uid, cid, source in db.session.execute(
                 sa.select(due.c.user_id, due.c.course_id, due.c.source).where(due.c.user_id.in_(ids)).distinct()):
             sources.setdefault((uid, cid), set()).add(source)
-        overdue = set(db.session.execute(late_pairs.where(late.c.user_id.in_(ids))).tuples())
-        completed = set(db.session.execute(sa.select(CourseProgress.user_id, CourseProgress.course_id).where(
-            CourseProgress.user_id.in_(ids), CourseProgress.completed_at.is_not(None))).tuples())
+        overdue = {tuple(r) for r in db.session.execute(late_pairs.where(late.c.user_id.in_(ids)))}
+        completed = {tuple(r) for r in db.session.execute(sa.select(CourseProgress.user_id, CourseProgress.course_id)
+                                                          .where(CourseProgress.user_id.in_(ids),
+                                                                 CourseProgress.completed_at.is_not(None)))}
     result.items = [DueRow(r.user_id, r.name, r.email, r.active, r.course_id, r.due_date,
                            (r.user_id, r.course_id) in overdue, (r.user_id, r.course_id) in completed,
                            sorted(sources.get((r.user_id, r.course_id), ()))) for r in result.items]

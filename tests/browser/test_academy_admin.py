@@ -72,7 +72,7 @@ def test_import_cohort_assignment_and_report(app, live_mini, page, assert_access
 
     page.get_by_role("link", name="Assign a course to this cohort").click()
     due = (date.today() + timedelta(days=45)).isoformat()
-    page.get_by_label("Course").select_option(label="Test police course")
+    page.get_by_label("Course", exact=True).select_option(label="Test police course")
     page.get_by_label("Due date (optional)").fill(due)
     page.get_by_role("button", name="Assign").click()
     assert page.locator("#assignment-table").get_by_role("cell", name=due).is_visible()
