@@ -113,12 +113,11 @@ def overview(slug):
 def _filters_context(academy):
     """What the filter bar of a trainee list offers."""
     return {"cohorts": enrolment.cohorts_of(academy), "courses": curriculum.courses(), "units": listing.units(academy),
-            "categories": category_choices(), "statuses": reports.STATUSES, "sorts": listing.SORTS,
-            "page_sizes": paging.PAGE_SIZES}
+            "categories": category_choices(), "statuses": reports.STATUSES, "page_sizes": paging.PAGE_SIZES}
 
 
-def _bulk_form(academy, formdata=None):
-    form = BulkForm(formdata=formdata) if formdata is not None else BulkForm()
+def _bulk_form(academy):
+    form = BulkForm()
     form.action.choices = [(key, action.label) for key, action in bulk.ACTIONS.items()]
     form.cohort.choices = [(0, _("Choose a cohort"))] + [(c.id, c.name) for c, _n in enrolment.cohorts_of(academy)]
     form.course.choices = [(0, _("Choose a course"))] + [(c.id, c.title) for c in curriculum.courses()]
