@@ -62,10 +62,11 @@ def timed(fn, repeat: int) -> list[float]:
 def run(backend: str, trainees: int, attempts: int, repeat: int) -> dict:
     from flask_migrate import upgrade
 
-    from app.academy.models import Academy, Cohort, CohortMembership
+    from app.academy.models import Academy
     from app.auth.models import User
     from app.auth.services import create_user
     from app.curriculum.models import Course, Module
+    from app.enrolment.models import Cohort, CohortMembership
     from app.learning.models import ModuleProgress, QuizAttempt
     from app.utils import utcnow
 

@@ -4,8 +4,10 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -49,6 +51,21 @@ class CohortForm(FlaskForm):
 class MembersForm(FlaskForm):
     identifiers = TextAreaField(_l("E-mails or personnel numbers, one per line"), validators=[DataRequired()])
     submit = SubmitField(_l("Add to cohort"))
+
+
+class BulkForm(FlaskForm):
+    """"With selected": the ticked trainees, the action and what it needs. Choices are set by the route."""
+
+    ids = SelectMultipleField(_l("Selected trainees"), coerce=int, validate_choice=False)
+    action = SelectField(_l("With selected"), validators=[DataRequired()])
+    cohort = SelectField(_l("Cohort (to add to)"), coerce=int, validators=[Optional()])
+    course = SelectField(_l("Course (to assign)"), coerce=int, validators=[Optional()])
+    due_date = DateField(_l("Due date (to assign; optional)"), validators=[Optional()])
+    #: Set by the confirmation page.
+    confirmed = HiddenField()
+    #: Where to go back to (the list with its filters); only a path of this site is followed.
+    next = HiddenField()
+    submit = SubmitField(_l("Apply to selected"))
 
 
 class AssignmentForm(FlaskForm):

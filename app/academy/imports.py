@@ -73,9 +73,23 @@ class ImportRow:
 
 
 @dataclass
+class CohortAssignment:
+    """A course assigned to a whole cohort by the import: every row of the cohort has its category and due date."""
+
+    cohort: str
+    category: str
+    due_date: date
+    members: int
+    #: False when the cohort already has this assignment (importing the same file again).
+    new: bool = True
+
+
+@dataclass
 class ImportPlan:
     rows: list[ImportRow]
     errors: list[RowError]
+    #: Due dates given to whole cohorts; rows with a due date outside these get a personal assignment.
+    cohort_assignments: list[CohortAssignment] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -221,7 +235,43 @@ def parse(text: str, academy: Academy) -> ImportPlan:
         errors.append(RowError(2, "The file has a header but no trainees."))
     _check_against_database(rows, errors, academy)
     errors.sort(key=lambda e: e.line)
-    return ImportPlan(rows, errors)
+    plan = ImportPlan(rows, errors)
+    if plan.ok:
+        plan.cohort_assignments = _cohort_assignments(rows, academy)
+    return plan
+
+
+def _cohort_assignments(rows: list[ImportRow], academy: Academy) -> list[CohortAssignment]:
+    """The cohorts whose due date the file sets for everyone: every row of the cohort has one category and one
+    due date, and nobody else is a member now. Such a cohort gets one assignment (which also covers whoever
+    joins it later) instead of one per person; any other cohort's rows keep their personal assignments, so that
+    an import never gives a due date to people who are not in the file."""
+    by_cohort: dict[str, list[ImportRow]] = {}
+    for row in rows:
+        if row.cohort:
+            by_cohort.setdefault(row.cohort, []).append(row)
+    candidates = {name: group for name, group in by_cohort.items()
+                  if group[0].due_date is not None and len({(r.category, r.due_date) for r in group}) == 1}
+    if not candidates:
+        return []
+    others = set(db.session.execute(
+        sa.select(Cohort.name, User.email).join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
+        .join(User, User.id == CohortMembership.user_id)
+        .where(Cohort.academy_id == academy.id, Cohort.name.in_(list(candidates)),
+               CohortMembership.left_at.is_(None))).all())
+    existing = set(db.session.execute(
+        sa.select(Cohort.name, Course.prong, Assignment.due_date).join(Assignment, Assignment.cohort_id == Cohort.id)
+        .join(Course, Course.id == Assignment.course_id)
+        .where(Cohort.academy_id == academy.id, Assignment.module_id.is_(None),
+               Assignment.withdrawn_at.is_(None))).all())
+    found = []
+    for name, group in sorted(candidates.items()):
+        emails = {r.email for r in group}
+        if any(cohort == name and email not in emails for cohort, email in others):
+            continue
+        category, due = group[0].category, group[0].due_date
+        found.append(CohortAssignment(name, category, due, len(group), (name, category, due) not in existing))
+    return found
 
 
 def _known_languages() -> set[str]:
@@ -317,12 +367,20 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
             Assignment.academy_id == academy.id, Assignment.user_id.is_not(None), Assignment.module_id.is_(None),
             Assignment.withdrawn_at.is_(None))).all())
     memberships, assignments = [], []
+    through_cohort = {c.cohort for c in plan.cohort_assignments}
+    for whole in plan.cohort_assignments:
+        course = courses.get(whole.category)
+        if whole.new and course is not None:
+            assignments.append(Assignment(academy_id=academy.id, course_id=course.id, cohort_id=cohorts[whole.cohort].id,
+                                          due_date=whole.due_date, created_by_id=actor.id))
     for row in plan.rows:
         user = users[row.email]
         if row.cohort and (cohorts[row.cohort].id, user.id) not in current:
             memberships.append(CohortMembership(cohort_id=cohorts[row.cohort].id, user_id=user.id))
             current.add((cohorts[row.cohort].id, user.id))
         course = courses.get(row.category)
+        if row.cohort in through_cohort:
+            continue  # the cohort's assignment covers them
         if row.due_date and course and (user.id, course.id, row.due_date) not in existing_due:
             assignments.append(Assignment(academy_id=academy.id, course_id=course.id, user_id=user.id,
                                           due_date=row.due_date, created_by_id=actor.id))
@@ -333,6 +391,7 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
     audit(actor, academy, "trainee.import", batch,
                    f"Imported {batch.filename}: {plan.count('create')} created, {plan.count('update')} updated, "
                    f"{plan.count('unchanged')} unchanged; {len(memberships)} cohort memberships and "
-                   f"{len(assignments)} assignments added; {invited} invitations sent.")
+                   f"{len(assignments)} assignments added ({sum(1 for a in assignments if a.cohort_id)} to whole "
+                   f"cohorts); {invited} invitations sent.")
     db.session.flush()
     return plan

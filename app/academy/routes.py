@@ -9,23 +9,26 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.audit import services as audit_log
-from app.auth.accounts import has_password, printable_sign_in_link
+from app.audit import routes as audit_pages
+from app.auth.accounts import has_password, invite, printable_sign_in_link
 from app.curriculum import services as curriculum
 from app.curriculum.models import Course, Module
 from app.enrolment import services as enrolment
 from app.enrolment.rules import entitlements_for
 from app.extensions import db
+from app.foundation import paging
 from app.foundation.decorators import roles_required
-from app.foundation.errors import ServiceError
+from app.foundation.errors import ServiceError, error_response
 from app.foundation.forms import ActionForm
 from app.foundation.languages import language_name
+from app.foundation.prongs import category_choices, prong_label
 from app.foundation.roles import Role
 
-from . import imports, reports, services
+from . import bulk, imports, listing, reports, services
 from .forms import (
     AcademyForm,
     AssignmentForm,
+    BulkForm,
     CohortForm,
     ImportForm,
     MandatoryForm,
@@ -95,23 +98,118 @@ def academies():
 def overview(slug):
     academy = _academy(slug)
     counts = services.counts(academy)
+    today = date.today()
+    courses = curriculum.courses()
     return render_template("academy/overview.html", academy=academy, trainees=counts["trainees"],
-                           suspended=counts["suspended"], cohorts=enrolment.cohorts_of(academy),
-                           courses=curriculum.courses())
+                           suspended=counts["suspended"], cohorts=enrolment.cohorts_of(academy), courses=courses,
+                           summaries=reports.course_summaries(academy.id, courses, today),
+                           overdue=reports.overdue_trainees(academy.id, today), today=today)
 
 
 # --- trainees ------------------------------------------------------------------------------------
+
+
+def _filters_context(academy):
+    """What the filter bar of a trainee list offers."""
+    return {"cohorts": enrolment.cohorts_of(academy), "courses": curriculum.courses(), "units": listing.units(academy),
+            "categories": category_choices(), "statuses": reports.STATUSES, "page_sizes": paging.PAGE_SIZES}
+
+
+def _bulk_form(academy):
+    form = BulkForm()
+    form.action.choices = [(key, action.label) for key, action in bulk.ACTIONS.items()]
+    form.cohort.choices = [(0, _("Choose a cohort"))] + [(c.id, c.name) for c, _n in enrolment.cohorts_of(academy)]
+    form.course.choices = [(0, _("Choose a course"))] + [(c.id, c.title) for c in curriculum.courses()]
+    return form
+
+
+def _safe_next(slug, target):
+    """A path inside this academy's pages to go back to, or None (never another site)."""
+    target = (target or "").strip()
+    if target.startswith(f"/academies/{slug}/") and "//" not in target and "\\" not in target:
+        return target
+    return None
 
 
 @bp.route("/academies/<slug>/trainees")
 @admins_only
 def trainees(slug):
     academy = _academy(slug)
-    search = request.args.get("q", "")
-    page = min(max(request.args.get("page", 1, type=int), 1), 10**6)
-    shown, total = services.trainees_page(academy, search=search, page=page, per_page=PAGE_SIZE)
-    return render_template("academy/trainees.html", academy=academy, trainees=shown, total=total,
-                           page=page, pages=max(1, -(-total // PAGE_SIZE)), search=search)
+    filters = listing.TraineeFilters.from_args(request.args)
+    page = listing.trainee_page(academy, filters)
+    form = _bulk_form(academy)
+    form.action.choices = [(key, bulk.ACTIONS[key].label) for key in bulk.LIST_ACTIONS]
+    form.next.data = request.full_path
+    return render_template("academy/trainees.html", academy=academy, page=page, filters=filters, bulk_form=form,
+                           **_filters_context(academy))
+
+
+def _bulk_params(academy, cohort_id, course_id, due_date):
+    cohort = enrolment.cohort_in(academy, cohort_id) if cohort_id else None
+    course = db.session.get(Course, course_id) if course_id else None
+    if (cohort_id and cohort is None) or (course_id and course is None):
+        abort(404)
+    return bulk.BulkParams(cohort=cohort, course=course, due_date=due_date)
+
+
+@bp.route("/academies/<slug>/trainees/bulk", methods=["GET", "POST"])
+@admins_only
+def trainees_bulk(slug):
+    """POST: do the action for the ticked trainees (one transaction). An action that takes something away is
+    first shown on a confirmation page (GET, which changes nothing); its button posts here again, confirmed."""
+    academy = _academy(slug)
+    if request.method == "GET":
+        return _bulk_confirmation(academy)
+    form = _bulk_form(academy)
+    back = _safe_next(slug, form.next.data) or url_for(".trainees", slug=slug)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        problems = [e for f in (form.ids, form.action, form.cohort, form.course, form.due_date) for e in f.errors]
+        flash(_("The action was not done: %(problems)s", problems=" ".join(str(p) for p in problems)), "error")
+        return redirect(back)
+    action = bulk.ACTIONS[form.action.data]
+    params = _bulk_params(academy, form.cohort.data, form.course.data, form.due_date.data)
+    try:
+        people = bulk.selection(academy, form.ids.data)
+        bulk.check_params(action, params)
+        if action.destructive and form.confirmed.data != "1":
+            query = {"action": action.key, "ids": [p.id for p in people], "next": back}
+            query.update({k: v for k, v in (("cohort", form.cohort.data), ("course", form.course.data)) if v})
+            return redirect(url_for(".trainees_bulk", slug=slug, **query), 303)
+        changed, unchanged = bulk.run(current_user, academy, action, people, params)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            return error_response(exc)
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(str(action.done) % {"changed": changed, "unchanged": unchanged}, "success")
+    return redirect(back)
+
+
+def _bulk_confirmation(academy):
+    args = request.args
+    action = bulk.ACTIONS.get(args.get("action", ""))
+    if action is None:
+        abort(400)
+    ids = [int(v) for v in args.getlist("ids") if v.isdigit() and len(v) < 10]
+    cohort_id = args.get("cohort", type=int)
+    course_id = args.get("course", type=int)
+    params = _bulk_params(academy, cohort_id, course_id, None)
+    try:
+        people = bulk.selection(academy, ids)
+        bulk.check_params(action, params)
+    except ServiceError as exc:
+        return error_response(exc)
+    back = _safe_next(academy.slug, args.get("next")) or url_for(".trainees", slug=academy.slug)
+    hidden = [("action", action.key), ("confirmed", "1"), ("next", back)] + [("ids", p.id) for p in people]
+    hidden += [(k, v) for k, v in (("cohort", cohort_id), ("course", course_id)) if v]
+    explain = str(action.explain) % {"n": len(people), "cohort": params.cohort.name if params.cohort else ""}
+    return render_template("academy/confirm.html", academy=academy, title=action.label, explain=explain,
+                           people=people, post_url=url_for(".trainees_bulk", slug=academy.slug), hidden=hidden,
+                           button=_("%(action)s: %(n)d trainees", action=action.label, n=len(people)), cancel=back)
 
 
 @bp.route("/academies/<slug>/trainees/new", methods=["GET", "POST"])
@@ -172,17 +270,48 @@ def trainee_edit(slug, trainee_id):
         (422 if form.errors else 200)
 
 
-@bp.route("/academies/<slug>/trainees/<int:trainee_id>/<any(suspend, reactivate):action>", methods=["POST"])
+@bp.route("/academies/<slug>/trainees/<int:trainee_id>/<any(suspend, reactivate):action>", methods=["GET", "POST"])
 @admins_only
 def trainee_status(slug, trainee_id, action):
     academy = _academy(slug)
     person = _trainee(academy, trainee_id)
+    back = url_for(".trainee", slug=slug, trainee_id=person.id)
+    if request.method == "GET":
+        if action == "suspend":
+            title = _("Suspend %(name)s?", name=person.name)
+            explain = _("%(name)s will no longer be able to sign in. Their training history, certificates and cohort "
+                        "memberships are kept, and the account can be reactivated at any time.", name=person.name)
+        else:
+            title = _("Reactivate %(name)s?", name=person.name)
+            explain = _("%(name)s will be able to sign in again.", name=person.name)
+        return render_template("academy/confirm.html", academy=academy, title=title, explain=explain, people=[person],
+                               post_url=request.path, hidden=[], cancel=back,
+                               button=_("Suspend") if action == "suspend" else _("Reactivate"))
     if not ActionForm().validate_on_submit():
         abort(400)
     services.set_suspended(current_user, academy, person, action == "suspend")
     db.session.commit()
     flash(_("Account suspended; the training history is kept.") if action == "suspend"
           else _("Account reactivated."), "success")
+    return redirect(back)
+
+
+@bp.route("/academies/<slug>/trainees/<int:trainee_id>/invite", methods=["POST"])
+@admins_only
+def trainee_invite(slug, trainee_id):
+    """A new invitation e-mail for a trainee who has not set a password (the previous link ends)."""
+    academy = _academy(slug)
+    person = _trainee(academy, trainee_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        invite(person, by=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("A new invitation was sent to %(email)s.", email=person.email), "success")
     return redirect(url_for(".trainee", slug=slug, trainee_id=person.id))
 
 
@@ -283,6 +412,15 @@ def cohorts(slug):
         (422 if form.errors else 200)
 
 
+def _cohort_list(academy, group, *, members: bool):
+    """A cohort's members (or the trainees who are not members), filtered like the trainee list."""
+    fixed = {"cohort": group.id, "not_in_cohort": None} if members else {"not_in_cohort": group.id}
+    filters = listing.TraineeFilters.from_args(request.args, **fixed)
+    form = _bulk_form(academy)
+    form.next.data = request.full_path
+    return filters, listing.trainee_page(academy, filters), form
+
+
 @bp.route("/academies/<slug>/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 @admins_only
 def cohort(slug, cohort_id):
@@ -309,24 +447,50 @@ def cohort(slug, cohort_id):
             db.session.commit()
             flash(_("%(n)d trainee(s) added.", n=added), "success")
             return redirect(url_for(".cohort", slug=slug, cohort_id=group.id))
-    assignments = enrolment.assignments_of(academy, group)
-    return render_template("academy/cohort.html", academy=academy, cohort=group, form=form,
-                           members=enrolment.cohort_members(group), assignments=assignments,
-                           action=ActionForm()), (422 if form.errors else 200)
+        return render_template("academy/cohort_add.html", academy=academy, cohort=group, form=form,
+                               **_cohort_add_context(academy, group)), 422
+    filters, page, bulk_form = _cohort_list(academy, group, members=True)
+    return render_template("academy/cohort.html", academy=academy, cohort=group, page=page, filters=filters,
+                           bulk_form=bulk_form, assignments=enrolment.assignments_of(academy, group),
+                           **_filters_context(academy))
 
 
-@bp.route("/academies/<slug>/cohorts/<int:cohort_id>/members/<int:trainee_id>/remove", methods=["POST"])
+def _cohort_add_context(academy, group):
+    filters, page, bulk_form = _cohort_list(academy, group, members=False)
+    bulk_form.next.data = url_for(".cohort", slug=academy.slug, cohort_id=group.id)
+    return {"filters": filters, "page": page, "bulk_form": bulk_form, **_filters_context(academy)}
+
+
+@bp.route("/academies/<slug>/cohorts/<int:cohort_id>/add")
+@admins_only
+def cohort_add(slug, cohort_id):
+    """Pick trainees who are not members yet from the filtered list (or paste e-mails)."""
+    academy = _academy(slug)
+    group = _cohort(academy, cohort_id)
+    return render_template("academy/cohort_add.html", academy=academy, cohort=group, form=MembersForm(),
+                           **_cohort_add_context(academy, group))
+
+
+@bp.route("/academies/<slug>/cohorts/<int:cohort_id>/members/<int:trainee_id>/remove", methods=["GET", "POST"])
 @admins_only
 def cohort_remove(slug, cohort_id, trainee_id):
     academy = _academy(slug)
     group = _cohort(academy, cohort_id)
     person = _trainee(academy, trainee_id)
+    back = url_for(".cohort", slug=slug, cohort_id=group.id)
+    if request.method == "GET":
+        return render_template(
+            "academy/confirm.html", academy=academy, people=[person], post_url=request.path, hidden=[], cancel=back,
+            title=_("Remove %(name)s from %(cohort)s?", name=person.name, cohort=group.name),
+            explain=_("The cohort's assignments will no longer apply to %(name)s. What they completed is kept.",
+                      name=person.name),
+            button=_("Remove from the cohort"))
     if not ActionForm().validate_on_submit():
         abort(400)
     enrolment.leave_cohort(current_user, academy, group, person)
     db.session.commit()
     flash(_("%(name)s left the cohort; what they completed is kept.", name=person.name), "success")
-    return redirect(url_for(".cohort", slug=slug, cohort_id=group.id))
+    return redirect(back)
 
 
 # --- assignments and mandatory courses -----------------------------------------------------------
@@ -369,24 +533,49 @@ def assignments(slug):
                 db.session.commit()
                 flash(_("Assigned."), "success")
                 return redirect(url_for(".assignments", slug=slug))
-    return render_template("academy/assignments.html", academy=academy, form=form,
-                           assignments=enrolment.assignments_of(academy), action=ActionForm()), \
+    today = date.today()
+    courses = curriculum.courses()
+    overdue_only = request.args.get("overdue") == "1"
+    course_id = request.args.get("course", type=int)
+    due = reports.due_page(academy.id, today, page=paging.page_number(request.args),
+                           per_page=paging.page_size(request.args), overdue_only=overdue_only,
+                           course_id=course_id if course_id in {c.id for c in courses} else None)
+    return render_template("academy/assignments.html", academy=academy, form=form, courses=courses,
+                           assignments=enrolment.assignments_of(academy), rules=enrolment.mandatory_rules(academy),
+                           summaries=reports.course_summaries(academy.id, courses, today),
+                           deadlines=reports.deadlines_by_course(academy.id), due=due, overdue_only=overdue_only,
+                           due_course=course_id, course_titles={c.id: c.title for c in courses}), \
         (422 if form.errors else 200)
 
 
-@bp.route("/academies/<slug>/assignments/<int:assignment_id>/withdraw", methods=["POST"])
+@bp.route("/academies/<slug>/assignments/<int:assignment_id>/withdraw", methods=["GET", "POST"])
 @admins_only
 def assignment_withdraw(slug, assignment_id):
     academy = _academy(slug)
     assignment = enrolment.assignment_in(academy, assignment_id)
-    if assignment is None:
+    if assignment is None or assignment.withdrawn_at is not None:
         abort(404)
+    back = url_for(".assignments", slug=slug)
+    if request.method == "GET":
+        what = assignment.course.title + (f": {assignment.module.current_version.title}" if assignment.module else "")
+        if assignment.cohort is not None:
+            n = enrolment.member_count(assignment.cohort)
+            title = _("Withdraw “%(what)s” from the cohort %(cohort)s?", what=what, cohort=assignment.cohort.name)
+            explain = _("This affects %(n)d trainees, the cohort's current members: the assignment and its due date "
+                        "no longer apply to them (unless another assignment or rule gives them the course). "
+                        "Progress already made is kept.", n=n)
+        else:
+            title = _("Withdraw “%(what)s” from %(name)s?", what=what, name=assignment.trainee.name)
+            explain = _("This affects 1 trainee: the assignment and its due date no longer apply (unless another "
+                        "assignment or rule gives them the course). Progress already made is kept.")
+        return render_template("academy/confirm.html", academy=academy, title=title, explain=explain, people=[],
+                               post_url=request.path, hidden=[], cancel=back, button=_("Withdraw"))
     if not ActionForm().validate_on_submit():
         abort(400)
     enrolment.withdraw_assignment(current_user, academy, assignment)
     db.session.commit()
     flash(_("Assignment withdrawn; progress already made is kept."), "success")
-    return redirect(url_for(".assignments", slug=slug))
+    return redirect(back)
 
 
 @bp.route("/academies/<slug>/mandatory", methods=["GET", "POST"])
@@ -405,19 +594,30 @@ def mandatory(slug):
                            rules=enrolment.mandatory_rules(academy), action=ActionForm()), (422 if form.errors else 200)
 
 
-@bp.route("/academies/<slug>/mandatory/<int:rule_id>/remove", methods=["POST"])
+@bp.route("/academies/<slug>/mandatory/<int:rule_id>/remove", methods=["GET", "POST"])
 @admins_only
 def mandatory_remove(slug, rule_id):
     academy = _academy(slug)
+    rule = enrolment.mandatory_rule_in(academy, rule_id)
+    if rule is None:
+        abort(404)
+    back = url_for(".mandatory", slug=slug)
+    if request.method == "GET":
+        n = services.counts(academy, category=rule.category)["trainees"]
+        return render_template(
+            "academy/confirm.html", academy=academy, people=[], post_url=request.path, hidden=[], cancel=back,
+            title=_("Stop making “%(course)s” mandatory for %(category)s?", course=rule.course.title,
+                    category=prong_label(rule.category)),
+            explain=_("This affects the %(n)d trainees of that category: the course and its deadline no longer come "
+                      "from this rule (the course of their own category stays theirs). Progress already made is kept.",
+                      n=n),
+            button=_("Remove the rule"))
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        enrolment.remove_mandatory(current_user, academy, rule_id)
-    except ServiceError:
-        abort(404)
+    enrolment.remove_mandatory(current_user, academy, rule.id)
     db.session.commit()
     flash(_("Rule removed."), "success")
-    return redirect(url_for(".mandatory", slug=slug))
+    return redirect(back)
 
 
 # --- reports and audit ---------------------------------------------------------------------------
@@ -467,8 +667,12 @@ def _ascii(name: str) -> str:
 @bp.route("/academies/<slug>/audit")
 @admins_only
 def audit(slug):
-    academy = _academy(slug)
-    return render_template("audit/log.html", academy=academy, events=audit_log.events(academy))
+    return audit_pages.log_page(_academy(slug), {"slug": slug})
+
+
+@bp.app_template_filter("prong_label")
+def _prong_label(prong):
+    return prong_label(prong)
 
 
 @bp.app_context_processor

@@ -65,11 +65,14 @@ def find_trainee(academy: Academy, identifier: str) -> User | None:
         sa.or_(User.email == identifier.lower(), User.personnel_number == identifier)))
 
 
-def counts(academy: Academy) -> dict[str, int]:
-    """Trainees of the academy, and how many of them are suspended (one query)."""
-    total, suspended = db.session.execute(
-        sa.select(sa.func.count(User.id), sa.func.coalesce(sa.func.sum(sa.case((User.active.is_(False), 1), else_=0)), 0))
-        .filter(User.academy_id == academy.id, User.role == Role.TRAINEE.value)).one()
+def counts(academy: Academy, category: str | None = None) -> dict[str, int]:
+    """Trainees of the academy (of one category if given), and how many of them are suspended (one query)."""
+    query = (sa.select(sa.func.count(User.id),
+                       sa.func.coalesce(sa.func.sum(sa.case((User.active.is_(False), 1), else_=0)), 0))
+             .filter(User.academy_id == academy.id, User.role == Role.TRAINEE.value))
+    if category is not None:
+        query = query.filter(User.category == category)
+    total, suspended = db.session.execute(query).one()
     return {"trainees": total, "suspended": int(suspended)}
 
 
@@ -227,15 +230,3 @@ def set_suspended(actor: User, academy: Academy | None, trainee: User, suspended
     kind = "trainee" if trainee.is_trainee else "user"
     action = f"{kind}.suspend" if suspended else f"{kind}.reactivate"
     audit(actor, academy, action, trainee, f"{'Suspended' if suspended else 'Reactivated'} {trainee.name}.")
-
-
-def trainees_page(academy: Academy, *, search: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
-    """One page of the academy's trainees by name, matching `search`, and how many match: paged in the database."""
-    query = sa.select(User).filter_by(academy_id=academy.id, role=Role.TRAINEE)
-    if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.filter(sa.or_(sa.func.lower(User.name).like(like), sa.func.lower(User.email).like(like),
-                                    sa.func.lower(sa.func.coalesce(User.personnel_number, "")).like(like)))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(User.name, User.id).limit(per_page).offset((max(page, 1) - 1) * per_page))
-    return list(rows), total

@@ -54,6 +54,12 @@ def cohort_members(cohort: Cohort) -> list[User]:
     ))
 
 
+def member_count(cohort: Cohort) -> int:
+    """How many trainees are current members of the cohort."""
+    return db.session.scalar(sa.select(sa.func.count(CohortMembership.id)).filter(
+        CohortMembership.cohort_id == cohort.id, CohortMembership.left_at.is_(None))) or 0
+
+
 def cohorts_of(academy) -> list[tuple[Cohort, int]]:
     """The academy's cohorts with their current number of members."""
     counts = dict(db.session.execute(
@@ -170,6 +176,10 @@ def remove_mandatory(actor: User, academy, rule_id: int) -> None:
         raise EnrolmentError(_l("No such rule."), 404)
     audit(actor, academy, "mandatory.remove", rule, f"{rule.course.title} is no longer mandatory for {rule.category}.")
     db.session.delete(rule)
+
+
+def mandatory_rule_in(academy, rule_id: int) -> MandatoryCourse | None:
+    return db.session.scalar(sa.select(MandatoryCourse).filter_by(id=rule_id, academy_id=academy.id))
 
 
 def mandatory_rules(academy) -> list[MandatoryCourse]:
