@@ -4,14 +4,14 @@
 (function () {
   "use strict";
   function nameOf(table) {
+    /* "Table: <its caption>", or the heading of its section: told apart from the section itself, which may
+       bear the same name ("Table" in the page's language, from <main data-table-label>). */
+    var word = document.getElementById("main").getAttribute("data-table-label") || "Table";
     var caption = table.querySelector("caption");
-    if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
-    if (table.getAttribute("aria-label")) { return table.getAttribute("aria-label"); }
-    /* Named after its section's heading, told apart from the section itself ("Table: …", in the page's language). */
     var section = table.closest("section, article");
     var heading = (section && section.querySelector("h1, h2, h3")) || document.querySelector("h1") || document.body;
-    var word = document.getElementById("main").getAttribute("data-table-label") || "Table";
-    return word + ": " + heading.textContent.trim().slice(0, 120);
+    var text = (caption && caption.textContent.trim()) || table.getAttribute("aria-label") || heading.textContent.trim();
+    return word + ": " + text.slice(0, 120);
   }
   var boxes = [];
   Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
