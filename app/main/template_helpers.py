@@ -14,7 +14,6 @@ from markupsafe import Markup, escape
 from app.foundation.languages import UI_LANGUAGES, language_name
 from app.foundation.prongs import CATEGORY_LABELS, PRONG_LABELS
 from app.foundation.redirects import is_safe_path
-from app.foundation.roles import ROLE_LABELS, Role
 
 #: Blueprints whose pages are read rather than worked in: they keep a reading measure (about 70
 #: characters a line). Every other page (administration, coordination, statistics) uses the full width.
@@ -38,13 +37,6 @@ def prong_label(prong: str | None) -> str:
 def category_label(category: str | None) -> str:
     """'judiciary' -> 'Prosecutor or judge' (a trainee's service category)."""
     return str(CATEGORY_LABELS.get(category, category or ""))
-
-
-def role_label(role: str | None) -> str:
-    try:
-        return str(ROLE_LABELS[Role(role)])
-    except ValueError:
-        return role or ""
 
 
 def iso_date(value: date | datetime | None, empty: str = "—") -> Markup | str:
@@ -103,7 +95,6 @@ def register(app):
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["prong_label"] = prong_label
     app.jinja_env.filters["category_label"] = category_label
-    app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.filters["date"] = iso_date
     app.jinja_env.filters["datetime"] = iso_datetime
     app.jinja_env.filters["keep_dates"] = keep_dates
