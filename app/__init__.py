@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -81,6 +81,9 @@ def _select_locale() -> str:
     if current_user and getattr(current_user, "is_authenticated", False):
         if current_user.language in UI_LANGUAGES:
             return UI_LANGUAGES[current_user.language]
+    chosen = session.get("language")  # the language switcher, before signing in (or for a content language)
+    if chosen in UI_LANGUAGES:
+        return UI_LANGUAGES[chosen]
     return UI_LANGUAGES[request.accept_languages.best_match(list(UI_LANGUAGES)) or "en"]
 
 

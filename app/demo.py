@@ -29,27 +29,30 @@ DEMO_ACADEMIES = [
 ]
 
 DEMO_PASSWORD = "demo-password-2026"
+#: The demo accounts live under demo.example.org, a domain reserved for documentation (RFC 2606: no real mail
+#: reaches anyone) that the e-mail check accepts (.test, where they lived before, is refused). `seed` moves them.
+FORMER_DEMO_DOMAIN = "thb-academy.test"
 DEMO_USERS = [
-    dict(email="trainee@thb-academy.test", name="Arta Demo", role="trainee", country="AL",
+    dict(email="trainee@demo.example.org", name="Arta Demo", role="trainee", country="AL",
          academy="demo-police-academy-al", category="police", language="en"),
-    dict(email="trainee.sq@thb-academy.test", name="Besnik Demo", role="trainee", country="AL",
+    dict(email="trainee.sq@demo.example.org", name="Besnik Demo", role="trainee", country="AL",
          academy="demo-police-academy-al", category="police", language="sq"),
-    dict(email="trainee.sr@thb-academy.test", name="Milica Demo", role="trainee", country="RS",
+    dict(email="trainee.sr@demo.example.org", name="Milica Demo", role="trainee", country="RS",
          academy="demo-police-academy-rs", category="police", language="sr"),
-    dict(email="investigator@thb-academy.test", name="Dragan Demo", role="trainee", country="RS",
+    dict(email="investigator@demo.example.org", name="Dragan Demo", role="trainee", country="RS",
          academy="demo-police-academy-rs", category="investigators", language="en"),
-    dict(email="judge@thb-academy.test", name="Ivana Demo", role="trainee", country="HR",
+    dict(email="judge@demo.example.org", name="Ivana Demo", role="trainee", country="HR",
          academy="demo-judicial-centre-hr", category="judiciary", language="en"),
-    dict(email="prosecutor.sq@thb-academy.test", name="Drita Demo", role="trainee", country="AL",
+    dict(email="prosecutor.sq@demo.example.org", name="Drita Demo", role="trainee", country="AL",
          academy="demo-judicial-centre-al", category="judiciary", language="sq"),
-    dict(email="judge.sr@thb-academy.test", name="Jelena Demo", role="trainee", country="RS",
+    dict(email="judge.sr@demo.example.org", name="Jelena Demo", role="trainee", country="RS",
          academy="demo-judicial-centre-rs", category="judiciary", language="sr"),
-    dict(email="academy.admin@thb-academy.test", name="Elira Demo", role="academy_admin", country="AL",
+    dict(email="academy.admin@demo.example.org", name="Elira Demo", role="academy_admin", country="AL",
          academy="demo-police-academy-al", language="en"),
-    dict(email="coordinator@thb-academy.test", name="Genti Demo", role="coordinator", country="AL", language="en"),
-    dict(email="regional@thb-academy.test", name="Regional Demo", role="regional_coordinator", country="RS",
+    dict(email="coordinator@demo.example.org", name="Genti Demo", role="coordinator", country="AL", language="en"),
+    dict(email="regional@demo.example.org", name="Regional Demo", role="regional_coordinator", country="RS",
          language="en"),
-    dict(email="admin@thb-academy.test", name="Platform Admin", role="platform_admin", country="AL", language="en"),
+    dict(email="admin@demo.example.org", name="Platform Admin", role="platform_admin", country="AL", language="en"),
 ]
 
 
@@ -63,6 +66,7 @@ def seed_command():
         if academies.academy_by_slug(slug) is None:
             academies.create_academy(None, slug=slug, name=name, country=country, kind=kind)
     db.session.flush()
+    _move_former_demo_accounts()
     for spec in DEMO_USERS:
         if db.session.scalar(sa.select(User).filter_by(email=spec["email"])) is None:
             academies.create_account(None, password=DEMO_PASSWORD, **spec)
@@ -71,10 +75,20 @@ def seed_command():
     db.session.commit()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for spec in DEMO_USERS:
-        click.echo(f"  {spec['role']:<15} {spec['email']:<34} {spec['country']} {spec.get('category') or ''}")
+        click.echo(f"  {spec['role']:<15} {spec['email']:<40} {spec['country']} {spec.get('category') or ''}")
     click.echo("One police trainee per country, in the country's language (same password):")
     for entry in region:
-        click.echo(f"  trainee         {entry['email']:<34} {entry['country']} police ({entry['language']})")
+        click.echo(f"  trainee         {entry['email']:<40} {entry['country']} police ({entry['language']})")
+
+
+def _move_former_demo_accounts() -> None:
+    """Demo accounts made by an earlier version under @thb-academy.test move to the demo domain."""
+    for spec in DEMO_USERS:
+        local = spec["email"].rpartition("@")[0]
+        former = db.session.scalar(sa.select(User).filter_by(email=f"{local}@{FORMER_DEMO_DOMAIN}"))
+        if former is not None and db.session.scalar(sa.select(User.id).filter_by(email=spec["email"])) is None:
+            former.email = spec["email"]
+    db.session.flush()
 
 
 def _seed_demo_academy() -> None:

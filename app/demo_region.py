@@ -24,7 +24,7 @@ from app.learning import services as learning
 from app.learning.models import CourseProgress, ModuleProgress
 from app.utils import utcnow
 
-DEMO_DOMAIN = "demo.thb-academy.org"
+DEMO_DOMAIN = "demo.example.org"
 #: Country -> (first name of its demo trainee); the academy is "Demo Police Academy (<country>, fictional)".
 DEMO_TRAINEES = {
     "AL": "Ilir", "BA": "Amra", "BG": "Petar", "HR": "Marko", "MD": "Ion", "ME": "Milena", "MK": "Elena",

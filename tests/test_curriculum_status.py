@@ -42,7 +42,7 @@ def test_status_page_is_for_platform_administrators(app, client, make_user, trai
     login(admin, "root@example.org")
     page = admin.get("/curriculum/status")
     assert page.status_code == 200 and "police-01-basics" in page.text and "sq-XK: reviewed" in page.text
-    assert "<li>police: sq: draft</li>" in page.text  # the course title and description
+    assert "<li>Police: sq: draft</li>" in page.text  # the course title and description, under its label
 
 
 def test_matrix_lists_question_bank_translations(ctx):

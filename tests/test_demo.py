@@ -21,15 +21,15 @@ def test_demo_seed_creates_every_role_once_and_accounts_sign_in(real_app):
         people = db.session.scalar(sa.select(sa.func.count(User.id)))
         assert people == len(DEMO_USERS) + len(DEMO_TRAINEES) * (1 + HISTORY_PER_ACADEMY)
     client = real_app.test_client()
-    response = login(client, "trainee@thb-academy.test", DEMO_PASSWORD)
+    response = login(client, "trainee@demo.example.org", DEMO_PASSWORD)
     assert response.status_code == 302
     assert "Modules" in client.get("/learn/").text
     admin = real_app.test_client()
-    login(admin, "academy.admin@thb-academy.test", DEMO_PASSWORD)
+    login(admin, "academy.admin@demo.example.org", DEMO_PASSWORD)
     report = admin.get("/academies/demo-police-academy-al/reports").text
-    assert "trainee@thb-academy.test" in report
+    assert "trainee@demo.example.org" in report
     prosecutor = real_app.test_client()
-    login(prosecutor, "prosecutor.sq@thb-academy.test", DEMO_PASSWORD)
+    login(prosecutor, "prosecutor.sq@demo.example.org", DEMO_PASSWORD)
     dashboard = prosecutor.get("/learn/").text
     assert "Trafikimi i qenieve njerëzore për prokurorët dhe gjyqtarët" in dashboard  # course title in Albanian
 
@@ -37,11 +37,11 @@ def test_demo_seed_creates_every_role_once_and_accounts_sign_in(real_app):
 def test_demo_coordinators_see_coverage(real_app):
     real_app.test_cli_runner().invoke(args=["demo", "seed"])
     national = real_app.test_client()
-    login(national, "coordinator@thb-academy.test", DEMO_PASSWORD)
+    login(national, "coordinator@demo.example.org", DEMO_PASSWORD)
     page = national.get("/coverage/")
     assert page.status_code == 200 and "Coverage by prong" in page.text
     regional = real_app.test_client()
-    login(regional, "regional@thb-academy.test", DEMO_PASSWORD)
+    login(regional, "regional@demo.example.org", DEMO_PASSWORD)
     page = regional.get("/coverage/")
     assert page.status_code == 200 and "Coverage by country and prong" in page.text
 
@@ -68,7 +68,7 @@ def test_demo_shows_every_country_in_its_language_with_figures_above_the_thresho
         assert len(shown) >= 10, police  # the countries' police figures are shown, not withheld
         assert all(r["trained"] >= 5 for r in shown)
     admin = real_app.test_client()
-    login(admin, "admin@thb-academy.test", DEMO_PASSWORD)
+    login(admin, "admin@demo.example.org", DEMO_PASSWORD)
     with real_app.app_context():
         from app.itemstats.services import bank_statistics, module_by_slug
         stats = bank_statistics(module_by_slug("police-01-what-trafficking-is"))

@@ -12,9 +12,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.academy.models import ACADEMY_KINDS
+from app.foundation.forms import EmailAddress
 from app.foundation.prongs import category_choices
 
 
@@ -29,7 +30,7 @@ class AcademyForm(FlaskForm):
 
 class TraineeForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), EmailAddress()])
     category = SelectField(_l("Service category"), choices=category_choices, validators=[DataRequired()])
     unit = StringField(_l("Unit or region"), validators=[Optional(), Length(max=200)])
     personnel_number = StringField(_l("Personnel number"), validators=[Optional(), Length(max=64)])

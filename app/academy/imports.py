@@ -20,11 +20,12 @@ from flask_babel import lazy_gettext as _l
 from app.audit.services import audit
 from app.auth.accounts import invite_many
 from app.auth.models import User
-from app.auth.services import EMAIL_RE, UNUSABLE_PASSWORD
+from app.auth.services import UNUSABLE_PASSWORD
 from app.curriculum.models import Country, Course
 from app.enrolment import services as enrolment
 from app.enrolment.models import Assignment, Cohort, CohortMembership
 from app.extensions import db
+from app.foundation.emails import email_problem
 from app.foundation.errors import ServiceError
 from app.foundation.prongs import PRONGS
 from app.utils import utcnow
@@ -145,10 +146,11 @@ class _Seen:
 
 def _check_identity(values: dict, seen: _Seen, problems: list[str]) -> tuple[str, str]:
     email = values.get("email", "").lower()
+    problem = email_problem(email) if email else None
     if not email:
         problems.append("e-mail is missing")
-    elif not EMAIL_RE.match(email):
-        problems.append(f"'{email}' is not a valid e-mail address")
+    elif problem:
+        problems.append(f"'{email}' cannot be used: {problem}")
     elif email in seen.emails:
         problems.append(f"e-mail {email} appears twice in the file (also line {seen.emails[email]})")
     name = values.get("name", "")

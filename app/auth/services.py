@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.curriculum.models import Country
 from app.extensions import db
+from app.foundation.emails import EmailAddressInvalid, checked_email
 from app.foundation.errors import ServiceError
 from app.foundation.prongs import PRONGS
 from app.foundation.roles import Role
@@ -29,10 +30,11 @@ class UserError(ServiceError):
 
 
 def normalise_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise UserError(_l("'%(email)s' is not a valid e-mail address.", email=email))
-    return email
+    """The address as stored (lower-case), or UserError with email-validator's reason."""
+    try:
+        return checked_email(email)
+    except EmailAddressInvalid as exc:
+        raise UserError(_l("'%(email)s' cannot be used: %(reason)s", email=exc.address, reason=exc.reason)) from None
 
 
 #: Stored instead of a hash for accounts that have no password yet: it matches no password.
@@ -106,10 +108,8 @@ def authenticate(email: str, password: str) -> User | None:
     After MAX_FAILED_LOGINS wrong passwords in a row the account is locked for LOCK_MINUTES, so that
     passwords cannot be guessed at speed; the caller commits, so failures are counted.
     """
-    try:
-        email = normalise_email(email)
-    except UserError:
-        email = ""
+    # Looked up as stored, not validated: an account made before a stricter check can still sign in.
+    email = (email or "").strip().lower()
     user = db.session.scalar(sa.select(User).filter_by(email=email)) if email else None
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")

@@ -21,6 +21,20 @@ def catalog_dir(code: str) -> str:
     return "sr_Latn_ME" if code == "cnr" else code
 
 
+def own_language_name(code: str) -> str:
+    """A language's name in itself, with its script where it has two ('srpski (latinica)', 'српски
+    (ћирилица)'); Montenegrin as its speakers name it."""
+    if code in _OWN_NAMES:
+        return _OWN_NAMES[code][1]
+    try:
+        locale = Locale.parse(UI_LANGUAGES.get(code, code))
+    except (UnknownLocaleError, ValueError):
+        return code
+    if locale.script and code in UI_LANGUAGES:
+        return locale.get_display_name(locale) or code
+    return locale.get_language_name(locale) or code
+
+
 def language_name(code: str) -> str:
     """'sq' -> 'Albanian (shqip)': the language's name in the UI language and in itself; a language
     written in more than one script names the script ('Serbian (Cyrillic) — српски (ћирилица)')."""

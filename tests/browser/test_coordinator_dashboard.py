@@ -14,7 +14,7 @@ def test_coverage_dashboard_is_accessible_and_draws_charts(real_app, live_real, 
     sign_in(page, live_real.url, "browser.coordinator@example.org")
     page.goto(f"{live_real.url}/coverage/")
     assert page.get_by_role("heading", name="Coverage by prong").is_visible()
-    assert page.locator("svg[role=img]").count() == 2
+    assert page.locator(".chart [role=img]").count() == 2
     assert page.locator("#knowledge-gain").is_visible()
     assert_accessible(page)
     page.goto(f"{live_real.url}/coverage/targets")
