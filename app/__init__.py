@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, abort, current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import build_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .foundation.languages import UI_LANGUAGES
 
 
@@ -23,6 +23,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from .foundation.limits import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
@@ -31,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    limiter.init_app(app)
 
     # The composition root: the one place that imports every area (they never import this module's names).
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
@@ -39,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api.routes import bp as api_bp
     from .assessments.cli import assessments_cli
     from .audit.routes import bp as audit_bp
+    from .auth import sessions
     from .auth.routes import bp as auth_bp
     from .certificates.routes import bp as certificates_bp
     from .coverage.cli import api_tokens_cli
@@ -56,6 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
     for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli):
         app.cli.add_command(group)
 
+    app.before_request(_refuse_large_bodies)
+    sessions.init_app(app)
     app.after_request(_security_headers)
     from .main.errors import register_error_handlers
 
@@ -75,15 +82,33 @@ def _select_locale() -> str:
     return UI_LANGUAGES[request.accept_languages.best_match(list(UI_LANGUAGES)) or "en"]
 
 
+def _refuse_large_bodies():
+    """A body larger than MAX_CONTENT_LENGTH is refused before anyone reads it, whatever the route (413)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        abort(413)
+
+
+#: Pages anyone may cache: the sign-in page and static files carry nothing personal.
+_PUBLIC_ENDPOINTS = {"static", "auth.login", "api.openapi", "main.healthz"}
+
+
 def _security_headers(response):
+    """Every response's security headers, set here and nowhere else (SECURITY.md)."""
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    personal = (getattr(current_user, "is_authenticated", False) or request.path.startswith("/api/")
+                or request.endpoint not in _PUBLIC_ENDPOINTS)
+    if personal and request.endpoint != "static":
+        # Personal pages, exports and API figures stay out of shared and browser caches.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
     return response
 
 

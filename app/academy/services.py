@@ -176,6 +176,8 @@ def set_suspended(actor: User, academy: Academy, trainee: User, suspended: bool)
     if trainee.active == (not suspended):
         return
     trainee.active = not suspended
+    if suspended:
+        trainee.end_sessions()
     trainee.suspended_at = utcnow() if suspended else None
     action = "trainee.suspend" if suspended else "trainee.reactivate"
     audit(actor, academy, action, trainee, f"{'Suspended' if suspended else 'Reactivated'} {trainee.name}.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -91,15 +90,11 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
     return user
 
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
-
-
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None.
 
-    After MAX_FAILED_LOGINS wrong passwords in a row the account is locked for LOCK_MINUTES, so that
-    passwords cannot be guessed at speed; the caller commits, so failures are counted.
+    Guessing is slowed by rate limits on the sign-in route (app/auth/throttle.py), never by locking the
+    account, so that nobody can lock someone else out by typing wrong passwords on purpose.
     """
     try:
         email = normalise_email(email)
@@ -109,21 +104,9 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        check_password_hash(_DUMMY_HASH, password or "")
+    if not user.check_password(password or "") or not user.active:
         return None
-    if not user.check_password(password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        return None
-    if not user.active:
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     return user
 
 
