@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.services import audit
 from app.auth.models import User
-from app.auth.services import UserError, create_user, normalise_email
+from app.auth.services import EmailTaken, UserError, create_user, normalise_email
 from app.curriculum.models import Country
 from app.extensions import db
 from app.foundation.errors import ServiceError
@@ -131,6 +131,16 @@ def _check_personnel_number(academy: Academy, number: str | None, exclude_id: in
                               number=number))
 
 
+def email_taken_error(academy: Academy, email: str) -> AcademyError:
+    """The refusal of an e-mail that is taken: named as a trainee of this academy, else only 'cannot be used',
+    so that an academy never learns that someone has an account in another academy or country."""
+    owner = db.session.scalar(sa.select(User).filter_by(email=email))
+    if owner is not None and owner.academy_id == academy.id and owner.is_trainee:
+        return AcademyError(_l("A trainee of this academy already has the e-mail %(email)s.", email=email))
+    return AcademyError(_l("The e-mail %(email)s cannot be used for this account. Check it, or ask the platform "
+                           "administrator.", email=email))
+
+
 def create_trainee(actor: User, academy: Academy, *, email: str, name: str, category: str, unit: str | None,
                    personnel_number: str | None, language: str, password: str | None = None) -> User:
     """A new trainee of the academy. Without a password the account cannot sign in until one is set."""
@@ -138,6 +148,8 @@ def create_trainee(actor: User, academy: Academy, *, email: str, name: str, cate
     try:
         user = create_user(email=email, name=name, role=Role.TRAINEE.value, country=academy.country_code,
                            password=password, academy=academy, category=category, language=language)
+    except EmailTaken:
+        raise email_taken_error(academy, normalise_email(email)) from None
     except UserError as exc:
         raise AcademyError(exc.message if isinstance(exc, ServiceError) else str(exc)) from None
     user.unit = (unit or "").strip() or None
@@ -156,7 +168,7 @@ def update_trainee(actor: User, academy: Academy, trainee: User, *, name: str, e
     if category not in PRONGS:
         raise AcademyError(_l("Unknown service category '%(category)s'.", category=category))
     if email != trainee.email and db.session.scalar(sa.select(User.id).filter_by(email=email)):
-        raise AcademyError(_l("A user with the e-mail %(email)s already exists.", email=email))
+        raise email_taken_error(academy, email)
     personnel_number = (personnel_number or "").strip() or None
     _check_personnel_number(academy, personnel_number, exclude_id=trainee.id)
     changes = []

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.curriculum.models import Country
 from app.extensions import db
 from app.foundation.errors import ServiceError
+from app.foundation.limits import column_length
 from app.foundation.prongs import PRONGS
 from app.foundation.roles import Role
 from app.utils import utcnow
@@ -29,9 +30,15 @@ class UserError(ServiceError):
     """A user that cannot be created as asked; the message says why."""
 
 
+class EmailTaken(UserError):
+    """The e-mail belongs to an account already. Said only to those who may know it (the command line);
+    an academy says 'cannot be used' instead (`app.academy.services`), so that no academy learns who is
+    registered in another academy or country."""
+
+
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    if not EMAIL_RE.match(email) or len(email) > column_length(User, "email"):
         raise UserError(_l("'%(email)s' is not a valid e-mail address.", email=email))
     return email
 
@@ -75,7 +82,7 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(_l("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
-        raise UserError(_l("A user with the e-mail %(email)s already exists.", email=email))
+        raise EmailTaken(_l("A user with the e-mail %(email)s already exists.", email=email))
     user = User(
         email=email, name=name, role=role_value.value, country_code=country_row.code,
         academy_id=academy.id if academy is not None else None, category=category,

@@ -33,7 +33,7 @@ def dashboard():
     try:
         base = services.parse_query(args, scope, utcnow().date())
     except services.CoverageError as exc:
-        abort(400, exc.message)
+        abort(exc.status, exc.message)
     except PermissionError:
         abort(403)
     regional = scope.countries is None and not base.country
