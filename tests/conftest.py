@@ -122,7 +122,8 @@ def app(db_dir):
 @pytest.fixture(autouse=True)
 def _clean_after(request):
     yield
-    limiter.reset()  # rate-limit counters (memory storage) start afresh for every test
+    if limiter.initialized:
+        limiter.reset()  # rate-limit counters (memory storage) start afresh for every test
     for name in ("app", "real_app"):
         if name in request.fixturenames:
             _clean_user_data(request.getfixturevalue(name))

@@ -186,3 +186,42 @@ def test_no_account_is_locked_in_the_database(app, trainee):
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("user")}
     assert not {"locked_until", "failed_logins"} & columns
     assert login(_client_at(app, "198.51.100.40"), trainee["email"], PASSWORD).status_code == 302
+
+
+# --- where the counters live ---------------------------------------------------------------------
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def test_redis_url_selects_redis_for_the_counters(tmp_path, monkeypatch):
+    from app.config import build_config
+
+    monkeypatch.setenv("REDIS_URL", REDIS_TEST_URL)
+    assert build_config(tmp_path)["RATELIMIT_STORAGE_URI"] == REDIS_TEST_URL
+    monkeypatch.delenv("REDIS_URL")
+    assert build_config(tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_throttling_counts_in_redis_shared_by_every_worker(app, trainee):
+    """With Redis storage, the attacker's failures are counted there (so every worker sees them)."""
+    import redis
+    from limits.storage import storage_from_string
+    from limits.strategies import STRATEGIES
+
+    from app.extensions import limiter
+
+    storage = storage_from_string(REDIS_TEST_URL)
+    assert storage.check(), "Redis must run on 127.0.0.1:6379 (scripts/test.sh starts it)"
+    storage.reset()
+    kept = limiter._storage, limiter._limiter
+    limiter._storage, limiter._limiter = storage, STRATEGIES["fixed-window"](storage)
+    try:
+        attacker = _client_at(app, "203.0.113.50")
+        answers = [login(attacker, trainee["email"], f"guess {i} guess").status_code for i in range(6)]
+        assert answers == [200] * 5 + [429]
+        keys = [k.decode() for k in redis.Redis.from_url(REDIS_TEST_URL).keys("*")]
+        assert any("sign-in-account-address" in k for k in keys), keys
+        assert login(_client_at(app, "198.51.100.50"), trainee["email"]).status_code == 302
+    finally:
+        storage.reset()
+        limiter._storage, limiter._limiter = kept
