@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, abort, current_app, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -62,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.cli.add_command(group)
 
     app.before_request(_refuse_large_bodies)
+    app.before_request(_refuse_nul_characters)
     sessions.init_app(app)
     app.after_request(_security_headers)
     from .main.errors import register_error_handlers
@@ -87,6 +89,16 @@ def _refuse_large_bodies():
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and (request.content_length or 0) > limit:
         abort(413)
+
+
+def _refuse_nul_characters():
+    """No text the platform stores or looks up may hold a NUL (PostgreSQL refuses it): 400 for any address,
+    query parameter or form field with one. Uploaded files are checked by their readers (the CSV import)."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, _l("The request contains a NUL character, which no text can hold. Nothing was changed."))
 
 
 #: Pages anyone may cache: the sign-in page and static files carry nothing personal.

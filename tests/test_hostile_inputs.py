@@ -110,6 +110,17 @@ def test_import_refuses_a_nul_byte_naming_its_line(admin):
     assert response.status_code == 400 and "Line 3" in response.text and "NUL" in response.text
 
 
+def test_a_nul_character_anywhere_in_a_request_is_400(app, admin):
+    page = admin.get("/academies/test-academy-al/trainees/new")
+    response = admin.post("/academies/test-academy-al/trainees/new", data={
+        "csrf_token": csrf_from(page.text), "name": "Nu\x00l", "email": "nul@example.org", "category": "police",
+        "language": "sq"})
+    assert response.status_code == 400 and "NUL character" in response.text
+    assert admin.get("/academies/%00/").status_code == 400
+    assert admin.get("/coverage/?academy=%00").status_code == 400
+    assert app.test_client().get("/api/v1/coverage?academy=%00").is_json
+
+
 def test_form_and_import_limits_are_the_columns(app):
     from app.academy.forms import TraineeForm
     from app.academy.imports import MAX_LENGTHS
