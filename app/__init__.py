@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, abort, current_app, has_request_context, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import build_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .foundation.languages import UI_LANGUAGES
 
 
@@ -23,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from .foundation.limits import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     db.init_app(app)
     from .mail.services import init_app as init_mail
 
@@ -34,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    limiter.init_app(app)
 
     # The composition root: the one place that imports every area (they never import this module's names).
     from . import models  # noqa: F401  (register every model with SQLAlchemy)
@@ -43,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api.routes import bp as api_bp
     from .assessments.cli import assessments_cli
     from .audit.routes import bp as audit_bp
+    from .auth import sessions
     from .auth.routes import bp as auth_bp
     from .certificates.routes import bp as certificates_bp
     from .classroom.routes import bp as classroom_bp
@@ -65,6 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
                   mail_cli, reminders_cli):
         app.cli.add_command(group)
 
+    app.before_request(_refuse_large_bodies)
+    app.before_request(_refuse_nul_characters)
+    sessions.init_app(app)
     app.after_request(_security_headers)
     from .main.errors import register_error_handlers
 
@@ -87,15 +96,43 @@ def _select_locale() -> str:
     return UI_LANGUAGES[request.accept_languages.best_match(list(UI_LANGUAGES)) or "en"]
 
 
+def _refuse_large_bodies():
+    """A body larger than MAX_CONTENT_LENGTH is refused before anyone reads it, whatever the route (413)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        abort(413)
+
+
+def _refuse_nul_characters():
+    """No text the platform stores or looks up may hold a NUL (PostgreSQL refuses it): 400 for any address,
+    query parameter or form field with one. Uploaded files are checked by their readers (the CSV import)."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, _l("The request contains a NUL character, which no text can hold. Nothing was changed."))
+
+
+#: Pages anyone may cache: the sign-in page and static files carry nothing personal.
+_PUBLIC_ENDPOINTS = {"static", "auth.login", "api.openapi", "main.healthz"}
+
+
 def _security_headers(response):
+    """Every response's security headers, set here and nowhere else (SECURITY.md)."""
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    personal = (getattr(current_user, "is_authenticated", False) or request.path.startswith("/api/")
+                or request.endpoint not in _PUBLIC_ENDPOINTS)
+    if personal and request.endpoint != "static":
+        # Personal pages, exports and API figures stay out of shared and browser caches.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
     return response
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +77,25 @@ def build_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         **mail_config(instance_path),
+        #: Sessions end after this much inactivity, and this long after sign-in whatever happens (app/auth/sessions.py).
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12"))),
+        #: No request body larger than this is read (the trainee import is the largest, 5 MB); 413 otherwise.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(6 * 1024 * 1024))),
+        #: Rate limits: Redis when REDIS_URL is set (shared by every worker), else this process's memory.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "").strip() or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        #: Throttling without lockout (app/auth/throttle.py): failed attempts counted per address, per account
+        #: from one address and per account from anywhere; the longer windows make the wait grow.
+        "THROTTLE_SIGN_IN_PER_ADDRESS": os.environ.get("THROTTLE_SIGN_IN_PER_ADDRESS", "10 per minute; 50 per hour"),
+        "THROTTLE_SIGN_IN_PER_ACCOUNT_AND_ADDRESS": os.environ.get(
+            "THROTTLE_SIGN_IN_PER_ACCOUNT_AND_ADDRESS", "5 per minute; 20 per hour; 50 per day"),
+        "THROTTLE_SIGN_IN_PER_ACCOUNT": os.environ.get("THROTTLE_SIGN_IN_PER_ACCOUNT", "50 per hour; 200 per day"),
+        "THROTTLE_LINK_PER_ADDRESS": os.environ.get("THROTTLE_LINK_PER_ADDRESS", "10 per minute; 50 per hour"),
+        "THROTTLE_API_FAILURES_PER_ADDRESS": os.environ.get("THROTTLE_API_FAILURES_PER_ADDRESS",
+                                                            "20 per minute; 200 per hour"),
+        "THROTTLE_API_PER_TOKEN": os.environ.get("THROTTLE_API_PER_TOKEN", "120 per minute; 5000 per hour"),
         #: Coverage cells counting fewer people than this are withheld.
         "COVERAGE_MIN_CELL": int(os.environ.get("COVERAGE_MIN_CELL", "5")),  # tokens live as long as the session; long modules are read slowly
     }

@@ -1,6 +1,8 @@
 """Every Flask extension object, created unbound so that modules can import them freely."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,3 +23,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Rate limits (app/auth/throttle.py sets them per route); storage from RATELIMIT_STORAGE_URI (Redis or memory).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

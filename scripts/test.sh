@@ -31,6 +31,16 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   fi
 fi
 
+# Redis on 127.0.0.1:6379 (the rate-limit counters' shared storage): install or start it if need be.
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  if ! command -v redis-server >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no >/dev/null
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+
 echo "=== Lint: ruff (pyproject.toml settings) and the layer order (import-linter)"
 .venv/bin/ruff check app tests benchmarks
 .venv/bin/lint-imports --no-cache

@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.curriculum.loader import load_curriculum
 from app.curriculum.tree import read_curriculum
-from app.extensions import db
+from app.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
@@ -126,6 +126,8 @@ def app(db_dir):
 @pytest.fixture(autouse=True)
 def _clean_after(request):
     yield
+    if limiter.initialized:
+        limiter.reset()  # rate-limit counters (memory storage) start afresh for every test
     for name in ("app", "real_app"):
         if name in request.fixturenames:
             _clean_user_data(request.getfixturevalue(name))

@@ -245,7 +245,7 @@ def test_import_with_bom_and_semicolons_previews_then_confirms_and_is_idempotent
 def test_import_refuses_an_email_of_another_academy_and_non_utf8(app, admin_client, make_user):
     make_user(email="taken@example.org", country="RS", academy="academy-b")
     response = upload(admin_client, "academy-a", HEADER + "taken@example.org,Someone,police,,,,,\n")
-    assert "Line 2: e-mail taken@example.org already belongs to another account" in response.text
+    assert "Line 2: e-mail taken@example.org cannot be used for a trainee of this academy" in response.text
     response = upload(admin_client, "academy-a", HEADER + "é@example.org,Čedomir,police,,,,,\n", encoding="cp1250")
     assert response.status_code == 400 and "not UTF-8" in response.text
 

@@ -123,27 +123,3 @@ def test_security_headers_are_set(client):
     response = client.get("/login")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
-
-
-def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, client, trainee):
-    for _ in range(5):
-        assert login(client, trainee["email"], "wrong password!").status_code == 200
-    # Locked: even the right password is refused, with no hint which it was.
-    response = login(client, trainee["email"])
-    assert response.status_code == 200 and "locked for a few minutes" in response.text
-    with app.app_context():
-        user = db.session.get(User, trainee["id"])
-        assert user.locked_until is not None
-        user.locked_until = user.locked_until.replace(year=2000)  # the lock has run out
-        db.session.commit()
-    assert login(client, trainee["email"]).status_code == 302
-    with app.app_context():
-        assert db.session.get(User, trainee["id"]).failed_logins == 0
-
-
-def test_a_successful_sign_in_resets_the_failure_count(app, client, trainee):
-    for _ in range(4):
-        login(client, trainee["email"], "wrong password!")
-    assert login(client, trainee["email"]).status_code == 302
-    with app.app_context():
-        assert db.session.get(User, trainee["id"]).failed_logins == 0

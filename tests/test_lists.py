@@ -184,7 +184,9 @@ def test_hostile_query_parameters_never_give_a_500(app, admin_client, academies,
     add_trainees(app, academies["a"], SPECS[:5])
     for url in ("/academies/academy-a/trainees", "/academies/academy-a/audit", "/academies/academy-a/assignments"):
         response = admin_client.get(f"{url}?{query}")
-        assert response.status_code == 200, (url, query, response.status_code)
+        # A NUL byte is refused everywhere with a 400 and a reason (foundation/limits.py); the rest falls back.
+        expected = 400 if "%00" in query else 200
+        assert response.status_code == expected, (url, query, response.status_code)
 
 
 def test_a_page_past_the_end_shows_the_last_page(app, admin_client, academies):

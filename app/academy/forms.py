@@ -14,26 +14,31 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from app.academy.models import ACADEMY_KINDS
+from app.academy.models import ACADEMY_KINDS, Academy
+from app.auth.models import User
+from app.enrolment.models import Cohort
 from app.foundation.forms import EmailAddress
+from app.foundation.limits import column_length
 from app.foundation.prongs import category_choices
 
 
 class AcademyForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=column_length(Academy, "name"))])
     slug = StringField(_l("Short name (used in addresses)"), validators=[
-        DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and '-' only."))])
+        DataRequired(), Length(max=column_length(Academy, "slug")), Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and '-' only."))])
     country = SelectField(_l("Country"), validators=[DataRequired()])
     kind = SelectField(_l("Kind"), choices=[(k, k.replace("_", " ")) for k in ACADEMY_KINDS])
     submit = SubmitField(_l("Create academy"))
 
 
 class TraineeForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), EmailAddress()])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=column_length(User, "name"))])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=column_length(User, "email")),
+                                                 EmailAddress()])
     category = SelectField(_l("Service category"), choices=category_choices, validators=[DataRequired()])
-    unit = StringField(_l("Unit or region"), validators=[Optional(), Length(max=200)])
-    personnel_number = StringField(_l("Personnel number"), validators=[Optional(), Length(max=64)])
+    unit = StringField(_l("Unit or region"), validators=[Optional(), Length(max=column_length(User, "unit"))])
+    personnel_number = StringField(_l("Personnel number"), validators=[
+        Optional(), Length(max=column_length(User, "personnel_number"))])
     language = SelectField(_l("Preferred language"), validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
 
@@ -44,7 +49,7 @@ class ImportForm(FlaskForm):
 
 
 class CohortForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=column_length(Cohort, "name"))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Create cohort"))
 

@@ -27,6 +27,7 @@ from app.enrolment.models import Assignment, Cohort, CohortMembership
 from app.extensions import db
 from app.foundation.emails import email_problem
 from app.foundation.errors import ServiceError
+from app.foundation.limits import column_length
 from app.foundation.prongs import PRONGS
 from app.utils import utcnow
 
@@ -37,6 +38,12 @@ OPTIONAL_COLUMNS = ("unit", "personnel_number", "language", "cohort", "due_date"
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 20000
 MAX_BYTES = 5 * 1024 * 1024
+#: The longest value of each column: the database columns' own lengths, as the trainee form checks them.
+MAX_LENGTHS = {
+    "email": column_length(User, "email"), "name": column_length(User, "name"), "unit": column_length(User, "unit"),
+    "personnel_number": column_length(User, "personnel_number"), "language": column_length(User, "language"),
+    "cohort": column_length(Cohort, "name"),
+}
 #: Accepted spellings of the categories, as people type them.
 CATEGORY_ALIASES = {
     "police": "police", "police officer": "police", "general police": "police",
@@ -108,11 +115,16 @@ def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise ImportFileError(_l("The file is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ImportFileError(_l("Line %(line)d: the file is not UTF-8. Save it as 'CSV UTF-8' and try again.",
                                  line=line)) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportFileError(_l("Line %(line)d: the file contains a NUL character, which no CSV text has. "
+                                 "Save it again as 'CSV UTF-8' and try again.", line=line))
+    return text
 
 
 def _reader(text: str) -> csv.reader:
@@ -182,9 +194,16 @@ def _check_due_date(values: dict, problems: list[str]) -> date | None:
     return due
 
 
+def _check_lengths(values: dict, problems: list[str]) -> None:
+    for column, longest in MAX_LENGTHS.items():
+        if len(values.get(column) or "") > longest:
+            problems.append(f"{column} is longer than {longest} characters")
+
+
 def _check_row(line: int, values: dict, seen: _Seen) -> ImportRow | RowError:
     """One row against the rules and the rows before it."""
     problems: list[str] = []
+    _check_lengths(values, problems)
     email, name = _check_identity(values, seen, problems)
     category = _check_category(values, problems)
     number = values.get("personnel_number") or None
@@ -303,7 +322,9 @@ def _check_against_database(rows: list[ImportRow], errors: list[RowError], acade
     for row in rows:
         user = existing.get(row.email)
         if user is not None and (user.academy_id != academy.id or not user.is_trainee):
-            errors.append(RowError(row.line, f"e-mail {row.email} already belongs to another account"))
+            # The same words whatever the account is, so that no academy learns who is registered elsewhere.
+            errors.append(RowError(row.line, f"e-mail {row.email} cannot be used for a trainee of this academy "
+                                             "(check it, or ask the platform administrator)"))
             continue
         owner = numbers.get(row.personnel_number) if row.personnel_number else None
         if owner is not None and owner != row.email:

@@ -21,6 +21,7 @@ from app.foundation.decorators import roles_required
 from app.foundation.errors import ServiceError, error_response
 from app.foundation.forms import ActionForm
 from app.foundation.languages import language_name
+from app.foundation.limits import MAX_PAGE, int_arg
 from app.foundation.prongs import category_choices, prong_label
 from app.foundation.roles import Role
 
@@ -511,8 +512,8 @@ def _assignment_form(academy):
 def assignments(slug):
     academy = _academy(slug)
     form = _assignment_form(academy)
-    if request.method == "GET" and request.args.get("cohort", type=int):
-        form.cohort.data = request.args.get("cohort", type=int)
+    if request.method == "GET" and int_arg(request.args, "cohort"):
+        form.cohort.data = int_arg(request.args, "cohort")
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data)
         module = db.session.get(Module, form.module.data) if form.module.data else None
@@ -628,11 +629,11 @@ def mandatory_remove(slug, rule_id):
 def report(slug):
     academy = _academy(slug)
     all_courses = curriculum.courses()
-    course = next((c for c in all_courses if c.id == request.args.get("course", type=int)), None) or \
+    course = next((c for c in all_courses if c.id == int_arg(request.args, "course")), None) or \
         (all_courses[0] if all_courses else None)
     if course is None:
         abort(404)
-    cohort_id = request.args.get("cohort", type=int)
+    cohort_id = int_arg(request.args, "cohort")
     cohort = enrolment.cohort_in(academy, cohort_id) if cohort_id else None
     if cohort_id and cohort is None:
         abort(404)
@@ -644,13 +645,13 @@ def report(slug):
     fmt = request.args.get("format")
     stem = f"{academy.slug}-{course.prong}{'-' + cohort.name if cohort else ''}-{date.today().isoformat()}"
     if fmt == "csv":
-        return Response(reports.to_csv(shown), mimetype="text/csv; charset=utf-8",
+        return Response(reports.to_csv(shown), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename={_ascii(stem)}.csv"})
     if fmt == "xlsx":
         return Response(reports.to_xlsx(shown, course.prong),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f"attachment; filename={_ascii(stem)}.xlsx"})
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg(request.args, "page", 1, high=MAX_PAGE)
     units = sorted({r.unit for r in rows if r.unit})
     return render_template(
         "academy/report.html", academy=academy, course=course, cohort=cohort, courses=all_courses,

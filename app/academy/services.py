@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from app.audit.services import audit
 from app.auth.accounts import invite
 from app.auth.models import User
-from app.auth.services import UserError, check_scope, create_user, normalise_email
+from app.auth.services import EmailTaken, UserError, check_scope, create_user, normalise_email
 from app.curriculum.models import Country
 from app.extensions import db
 from app.foundation.errors import ServiceError
@@ -154,13 +154,6 @@ def update_account(actor: User, user: User, *, name: str, email: str, role: str,
     return user
 
 
-def unlock(actor: User, user: User) -> None:
-    """End a sign-in lock after wrong passwords (the owner asked and was identified); audited."""
-    user.failed_logins = 0
-    user.locked_until = None
-    audit(actor, user.academy, "user.unlock", user, f"Unlocked {user.name}.")
-
-
 # --- trainees ------------------------------------------------------------------------------------
 
 
@@ -175,6 +168,16 @@ def _check_personnel_number(academy: Academy, number: str | None, exclude_id: in
                               number=number))
 
 
+def email_taken_error(academy: Academy, email: str) -> AcademyError:
+    """The refusal of an e-mail that is taken: named as a trainee of this academy, else only 'cannot be used',
+    so that an academy never learns that someone has an account in another academy or country."""
+    owner = db.session.scalar(sa.select(User).filter_by(email=email))
+    if owner is not None and owner.academy_id == academy.id and owner.is_trainee:
+        return AcademyError(_l("A trainee of this academy already has the e-mail %(email)s.", email=email))
+    return AcademyError(_l("The e-mail %(email)s cannot be used for this account. Check it, or ask the platform "
+                           "administrator.", email=email))
+
+
 def create_trainee(actor: User, academy: Academy, *, email: str, name: str, category: str, unit: str | None,
                    personnel_number: str | None, language: str, password: str | None = None) -> User:
     """A new trainee of the academy. Without a password the account cannot sign in until one is set, and an
@@ -183,6 +186,8 @@ def create_trainee(actor: User, academy: Academy, *, email: str, name: str, cate
     try:
         user = create_user(email=email, name=name, role=Role.TRAINEE.value, country=academy.country_code,
                            password=password, academy=academy, category=category, language=language)
+    except EmailTaken:
+        raise email_taken_error(academy, normalise_email(email)) from None
     except UserError as exc:
         raise AcademyError(exc.message if isinstance(exc, ServiceError) else str(exc)) from None
     user.unit = (unit or "").strip() or None
@@ -203,7 +208,7 @@ def update_trainee(actor: User, academy: Academy, trainee: User, *, name: str, e
     if category not in PRONGS:
         raise AcademyError(_l("Unknown service category '%(category)s'.", category=category))
     if email != trainee.email and db.session.scalar(sa.select(User.id).filter_by(email=email)):
-        raise AcademyError(_l("A user with the e-mail %(email)s already exists.", email=email))
+        raise email_taken_error(academy, email)
     personnel_number = (personnel_number or "").strip() or None
     _check_personnel_number(academy, personnel_number, exclude_id=trainee.id)
     changes = []
@@ -226,6 +231,8 @@ def set_suspended(actor: User, academy: Academy | None, trainee: User, suspended
     if actor is not None and actor.id == trainee.id:
         raise AcademyError(_l("You cannot suspend your own account."))
     trainee.active = not suspended
+    if suspended:
+        trainee.end_sessions()
     trainee.suspended_at = utcnow() if suspended else None
     kind = "trainee" if trainee.is_trainee else "user"
     action = f"{kind}.suspend" if suspended else f"{kind}.reactivate"

@@ -127,18 +127,6 @@ def status(user_id, action):
     return render_template("accounts/confirm.html", person=person, action=action, form=form)
 
 
-@bp.route("/<int:user_id>/unlock", methods=["POST"])
-@platform_admin
-def unlock(user_id):
-    person = _account(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    academy_services.unlock(current_user, person)
-    db.session.commit()
-    flash(_("Sign-in unlocked for %(name)s.", name=person.name), "success")
-    return redirect(url_for(".user", user_id=person.id))
-
-
 @bp.route("/<int:user_id>/invite", methods=["POST"])
 @platform_admin
 def invite(user_id):

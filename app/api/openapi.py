@@ -1,6 +1,13 @@
 """The OpenAPI document of /api/v1, checked against the live API in tests/test_api.py."""
 
-from app.coverage.services import DIMENSIONS
+from app.coverage.services import (
+    AS_OF_PATTERN,
+    DEFAULT_GROUP_BY,
+    EARLIEST_AS_OF,
+    GROUP_BY_VALUES,
+    LATEST_AS_OF,
+    country_codes,
+)
 from app.foundation.prongs import PRONGS
 
 _COUNT = {"type": "integer", "minimum": 0, "nullable": True}
@@ -14,6 +21,16 @@ _ROW_PROPERTIES = {
     "enrolled": {**_COUNT, "description": "Entitled to the prong's course; null when withheld."},
     "coverage": {"type": "number", "minimum": 0, "nullable": True, "description": "trained / target."},
     "suppressed": {"type": "boolean", "description": "Counts withheld to protect small numbers."},
+}
+_ERROR_STATUSES = {
+    "400": "A bad parameter, named in the error",
+    "401": "No valid token",
+    "403": "Outside the token's scope",
+    "404": "No such academy (or no such address)",
+    "405": "Method not allowed; the Allow header lists the allowed ones",
+    "413": "Request too large",
+    "429": "Too many requests; wait for Retry-After seconds",
+    "500": "Server error",
 }
 _ERROR = {
     "type": "object", "required": ["error"],
@@ -30,6 +47,43 @@ def document() -> dict:
     totals = {"type": "object", "required": ["target", "trained", "in_progress", "enrolled", "coverage", "suppressed"],
               "additionalProperties": False,
               "properties": {k: v for k, v in _ROW_PROPERTIES.items() if k not in ("country", "academy", "prong")}}
+    coverage = {
+        "type": "object", "required": ["as_of", "filters", "group_by", "threshold", "rows", "totals"],
+        "additionalProperties": False,
+        "properties": {
+            "as_of": {"type": "string", "format": "date"},
+            "filters": {"type": "object", "additionalProperties": {"type": "string"}},
+            "group_by": {"type": "array", "items": {"type": "string", "enum": ["country", "academy", "prong",
+                                                                               "month", "quarter"]}},
+            "threshold": {"type": "integer"},
+            "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}},
+            "totals": {"$ref": "#/components/schemas/Totals"},
+        }}
+    overdue = {
+        "type": "object", "required": ["as_of", "threshold", "rows"], "additionalProperties": False,
+        "properties": {
+            "as_of": {"type": "string", "format": "date"},
+            "threshold": {"type": "integer"},
+            "rows": {"type": "array", "items": {
+                "type": "object", "required": ["country", "academy", "overdue", "suppressed"],
+                "additionalProperties": False,
+                "properties": {"country": {"type": "string"}, "academy": {"type": "string"},
+                               "overdue": _COUNT, "suppressed": {"type": "boolean"}}}},
+        }}
+    parameters = [
+        {"name": "country", "in": "query", "schema": {"type": "string", "enum": country_codes()},
+         "description": "Country code (upper case), e.g. AL."},
+        {"name": "academy", "in": "query", "schema": {"type": "string", "minLength": 1, "maxLength": 80},
+         "description": "Academy short name; 404 if there is none of that name."},
+        {"name": "prong", "in": "query", "schema": {"type": "string", "enum": list(PRONGS)}},
+        {"name": "as_of", "in": "query",
+         "schema": {"type": "string", "format": "date", "pattern": AS_OF_PATTERN},
+         "description": f"YYYY-MM-DD, from {EARLIEST_AS_OF.isoformat()} to {LATEST_AS_OF.isoformat()}; "
+                        "default today."},
+        {"name": "group_by", "in": "query", "schema": {"type": "string", "enum": list(GROUP_BY_VALUES)},
+         "description": f"Dimensions, comma-separated, in the order country, academy, prong, then month or "
+                        f"quarter; default {DEFAULT_GROUP_BY}. An empty value is refused."},
+    ]
     return {
         "openapi": "3.0.3",
         "info": {"title": "THB Academy coverage API", "version": "1.0.0",
@@ -38,72 +92,45 @@ def document() -> dict:
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Row": row, "Totals": totals, "Error": _ERROR},
+            "schemas": {"Row": row, "Totals": totals, "Error": _ERROR, "Coverage": coverage, "Overdue": overdue},
         },
         "security": [{"bearer": []}],
         "paths": {
-            "/api/v1/coverage": {
-                "get": {
-                    "summary": "Coverage: trained / target population, with in progress and enrolled",
-                    "operationId": "getCoverage",
-                    "parameters": [
-                        {"name": "country", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
-                         "description": "Country code, e.g. AL."},
-                        {"name": "academy", "in": "query", "schema": {"type": "string"}, "description": "Academy short name."},
-                        {"name": "prong", "in": "query",
-                         "schema": {"type": "string", "enum": list(PRONGS)}},
-                        {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"},
-                         "description": "YYYY-MM-DD; default today."},
-                        {"name": "group_by", "in": "query",
-                         "schema": {"type": "string", "pattern": "^(country|academy|prong|month|quarter)(,(country|academy|prong|month|quarter))*$"},
-                         "description": f"Comma-separated, any of: {', '.join(DIMENSIONS)}; default country,prong."},
-                        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}},
-                    ],
-                    "responses": {
-                        "200": {"description": "The figures", "content": {
-                            "application/json": {"schema": {
-                                "type": "object", "required": ["as_of", "filters", "group_by", "threshold", "rows", "totals"],
-                                "properties": {
-                                    "as_of": {"type": "string", "format": "date"},
-                                    "filters": {"type": "object", "additionalProperties": {"type": "string"}},
-                                    "group_by": {"type": "array", "items": {"type": "string", "enum": list(DIMENSIONS)}},
-                                    "threshold": {"type": "integer"},
-                                    "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}},
-                                    "totals": {"$ref": "#/components/schemas/Totals"},
-                                }}},
-                            "text/csv": {"schema": {"type": "string"}},
-                        }},
-                        "400": {"description": "A bad parameter, named in the error",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                        "401": {"description": "No valid token",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                        "403": {"description": "Outside the token's scope",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                    },
-                }
-            },
-            "/api/v1/overdue": {
-                "get": {
-                    "summary": "Trainees overdue on any course, per academy (the rule in docs/coverage.md)",
-                    "operationId": "getOverdue",
-                    "responses": {
-                        "200": {"description": "One row per academy with overdue trainees", "content": {
-                            "application/json": {"schema": {
-                                "type": "object", "required": ["as_of", "threshold", "rows"],
-                                "properties": {
-                                    "as_of": {"type": "string", "format": "date"},
-                                    "threshold": {"type": "integer"},
-                                    "rows": {"type": "array", "items": {
-                                        "type": "object", "required": ["country", "academy", "overdue", "suppressed"],
-                                        "additionalProperties": False,
-                                        "properties": {"country": {"type": "string"}, "academy": {"type": "string"},
-                                                       "overdue": _COUNT, "suppressed": {"type": "boolean"}}}},
-                                }}},
-                        }},
-                        "401": {"description": "No valid token",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                    },
-                }
-            },
+            "/api/v1/coverage": {"get": {
+                "summary": "Coverage: trained / target population, with in progress and enrolled (JSON)",
+                "operationId": "getCoverage",
+                "parameters": parameters,
+                "responses": {"200": {"description": "The figures", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Coverage"}}}},
+                    **_errors("400", "401", "403", "404", "405", "429", "500")},
+            }},
+            "/api/v1/coverage.csv": {"get": {
+                "summary": "The same figures as getCoverage, as CSV (UTF-8 with a byte-order mark; one row per "
+                           "group; text cells starting with = + - @ are prefixed with ' so spreadsheets show them)",
+                "operationId": "getCoverageCsv",
+                "parameters": parameters,
+                "responses": {"200": {"description": "The figures as CSV, columns: " + ", ".join(CSV_COLUMNS),
+                                      "content": {"text/csv": {"schema": {"type": "string"}}}},
+                              **_errors("400", "401", "403", "404", "405", "429", "500")},
+            }},
+            "/api/v1/overdue": {"get": {
+                "summary": "Trainees overdue on any course, per academy (the rule in docs/coverage.md)",
+                "operationId": "getOverdue",
+                "responses": {
+                    "200": {"description": "One row per academy with overdue trainees", "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Overdue"}}}},
+                    **_errors("401", "405", "429", "500"),
+                },
+            }},
         },
     }
+
+
+CSV_COLUMNS = ("country", "academy", "prong", "period", "period_end", "target", "trained", "in_progress",
+               "enrolled", "coverage", "suppressed")
+
+
+def _errors(*statuses: str) -> dict:
+    return {status: {"description": _ERROR_STATUSES[status],
+                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            for status in statuses}

@@ -1,33 +1,27 @@
-"""/api/v1: aggregate coverage figures for academies and coordinators, by API token."""
+"""/api/v1: aggregate coverage figures for academies and coordinators, by API token.
 
-import csv
-import io
+Every answer is JSON (errors too: app/main/errors.py), except /api/v1/coverage.csv, which is its own operation
+so that generated clients see one media type per response.
+"""
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from app.auth import throttle
 from app.coverage import services as coverage
 from app.coverage.tokens import authenticate, scope_of
 from app.extensions import csrf, db
+from app.foundation.errors import json_error
+from app.foundation.spreadsheets import to_csv as spreadsheet_csv
 from app.utils import utcnow
 
-from .openapi import document
+from .openapi import CSV_COLUMNS, document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-CSV_COLUMNS = ("country", "academy", "prong", "period", "period_end", "target", "trained", "in_progress",
-               "enrolled", "coverage", "suppressed")
-
-
-def _error(status: int, message: str, parameter: str | None = None):
-    body = {"error": {"message": message}}
-    if parameter:
-        body["error"]["parameter"] = parameter
-    response = jsonify(body)
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="thb-academy"'
-    return response
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+NO_TOKEN = "A valid API token is required (Authorization: Bearer <token>)."
+COVERAGE_PARAMETERS = ("country", "academy", "prong", "as_of", "group_by")
 
 
 @bp.route("/openapi.json")
@@ -35,35 +29,58 @@ def openapi():
     return jsonify(document())
 
 
-@bp.route("/coverage")
-def coverage_figures():
+def _figures():
+    """The coverage figures the request asks for, or the error answer."""
     token = authenticate(request.headers.get("Authorization"))
     if token is None:
-        return _error(401, "A valid API token is required (Authorization: Bearer <token>).")
+        throttle.failed()
+        return json_error(401, NO_TOKEN)
     scope = scope_of(token)
+    unknown = [name for name in request.args if name not in COVERAGE_PARAMETERS]
+    if unknown:
+        hint = " Ask /api/v1/coverage.csv for CSV." if unknown[0] == "format" else ""
+        return json_error(400, f"Unknown parameter '{unknown[0][:40]}' (expected any of: "
+                               f"{', '.join(COVERAGE_PARAMETERS)}).{hint}", unknown[0][:40])
+    empty = [name for name in COVERAGE_PARAMETERS if request.args.get(name) == ""]
+    if empty:
+        return json_error(400, f"{empty[0]} is empty; leave it out for the default.", empty[0])
     try:
         query = coverage.parse_query(request.args, scope, utcnow().date())
     except coverage.CoverageError as exc:
-        return _error(400, exc.message, exc.parameter)
+        return json_error(exc.status, exc.message, exc.parameter)
     except PermissionError as exc:
-        return _error(403, f"This token may not read figures for that {exc.args[0]}.", str(exc.args[0]))
-    fmt = (request.args.get("format") or "").lower()
-    if fmt not in ("", "json", "csv"):
-        return _error(400, "format must be json or csv.", "format")
+        return json_error(403, f"This token may not read figures for that {exc.args[0]}.", str(exc.args[0]))
     result = coverage.compute(query, scope, current_app.config.get("COVERAGE_MIN_CELL", coverage.DEFAULT_THRESHOLD))
     db.session.commit()  # records last use of the token
-    wants_csv = fmt == "csv" or (not fmt and request.accept_mimetypes.best == "text/csv")
-    if wants_csv:
-        return Response(to_csv(result), mimetype="text/csv")
-    return jsonify(result)
+    return result
+
+
+@bp.route("/coverage")
+@throttle.apply(throttle.api)
+def coverage_figures():
+    result = _figures()
+    return result if isinstance(result, Response) else jsonify(result)
+
+
+@bp.route("/coverage.csv")
+@throttle.apply(throttle.api)
+def coverage_csv():
+    """The same figures as /coverage, as CSV (UTF-8 with a BOM; cells that a spreadsheet would run are text)."""
+    result = _figures()
+    if isinstance(result, Response):
+        return result
+    return Response(to_csv(result), content_type=CSV_MEDIA_TYPE,
+                    headers={"Content-Disposition": "attachment; filename=coverage.csv"})
 
 
 @bp.route("/overdue")
+@throttle.apply(throttle.api)
 def overdue_figures():
     """Per academy in the token's scope: how many trainees are overdue (withheld under the threshold)."""
     token = authenticate(request.headers.get("Authorization"))
     if token is None:
-        return _error(401, "A valid API token is required (Authorization: Bearer <token>).")
+        throttle.failed()
+        return json_error(401, NO_TOKEN)
     threshold = current_app.config.get("COVERAGE_MIN_CELL", coverage.DEFAULT_THRESHOLD)
     today = utcnow().date()
     rows = [{"country": academy.country_code, "academy": academy.slug,
@@ -73,11 +90,14 @@ def overdue_figures():
     return jsonify({"as_of": today.isoformat(), "threshold": threshold, "rows": rows})
 
 
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return value
+
+
 def to_csv(result: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in result["rows"]:
-        writer.writerow(["" if row.get(c) is None else str(row.get(c)).lower() if isinstance(row.get(c), bool)
-                         else row.get(c) for c in CSV_COLUMNS])
-    return out.getvalue()
+    """The rows of a coverage result, written by the platform's one CSV writer (formula-injection guard)."""
+    return spreadsheet_csv(list(CSV_COLUMNS), ([_cell(row.get(c)) for c in CSV_COLUMNS] for row in result["rows"]))

@@ -92,6 +92,7 @@ def reset_by_administrator(user: User, by: User) -> None:
     if not user.active:
         raise AccountError(_l("%(name)s is suspended; reactivate the account before inviting.", name=user.name), 409)
     user.password_hash = UNUSABLE_PASSWORD
+    user.end_sessions()  # every device signed in with the old password is signed out
     tokens.end_all(user)
     _queue_link(user, tokens.INVITATION, "invitation", invited_by=by)
     audit(by, user.academy, "user.reset", user, f"Reset the password of {user.name} and sent a new invitation.")
@@ -123,13 +124,13 @@ def password_link(token: str) -> UserToken | None:
 
 
 def set_password_by_link(row: UserToken, password: str) -> User:
-    """Use the link once: set the password, end every other link that would set one, lift a lock."""
+    """Use the link once: set the password (which ends every session of the account) and every other link
+    that would set one."""
     _check_new_password(password)
     if not tokens.consume(row):
         raise AccountError(_l("This link has just been used. Sign in, or ask for a new link."), 409)
     user = row.user
     user.set_password(password)
-    user.failed_logins, user.locked_until = 0, None
     tokens.end_all(user)
     audit(user, user.academy, "user.password_set", user, f"{user.name} set a password by {row.purpose} link.")
     return user

@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # the academy area sits above this one; the relationship is r
     from app.academy.models import Academy
 
 
-
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stored lower-case; sign-in compares lower-case.
@@ -43,9 +42,9 @@ class User(UserMixin, db.Model):
     suspended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    #: Wrong passwords in a row; at MAX_FAILED_LOGINS the account is locked until `locked_until`.
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None]
+    #: Part of every session's user id (`get_id`): raising it ends every session of the account at once
+    #: (sign-out, password change, suspension, an administrator's reset). See app/auth/sessions.py.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     country: Mapped[Country] = relationship()
     academy: Mapped[Academy | None] = relationship("Academy")
@@ -73,8 +72,18 @@ class User(UserMixin, db.Model):
     def is_trainee(self) -> bool:
         return self.role == Role.TRAINEE
 
+    def get_id(self) -> str:
+        """The id kept in the session: the user and the session version, so that old sessions stop working."""
+        return f"{self.id}.{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """End every session of this account, on every device (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
+        """A new password; every session signed in with the old one ends."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

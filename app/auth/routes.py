@@ -2,14 +2,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.foundation.errors import ServiceError
 from app.foundation.forms import ActionForm
 from app.foundation.languages import language_name
 
-from . import accounts
+from . import accounts, sessions, throttle
 from .forms import (
     EmailChangeForm,
     ForgotPasswordForm,
@@ -19,15 +19,9 @@ from .forms import (
     ProfileForm,
     SetPasswordForm,
 )
-from .models import User
 from .services import authenticate
 
 bp = Blueprint("auth", __name__)
-
-
-@login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -41,6 +35,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.apply(throttle.sign_in)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -48,11 +43,10 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            db.session.commit()  # keeps the count of failed attempts
-            flash(_("The e-mail or password is not right, or the account is suspended or locked for a few "
-                    "minutes after repeated failures."), "error")
+            throttle.failed()
+            flash(_("The e-mail or password is not right, or the account is suspended."), "error")
         else:
-            login_user(user)
+            sessions.start(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
     return render_template("auth/login.html", form=form)
@@ -63,7 +57,8 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
-        logout_user()
+        sessions.end(current_user._get_current_object())
+        db.session.commit()
         flash(_("You have signed out."), "info")
         return redirect(url_for("auth.login"))
     return redirect(url_for("main.index"))
@@ -88,10 +83,12 @@ def _invalid_link():
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
+@throttle.apply(throttle.sign_in_link)
 def set_password(token):
     """An invitation, printed sign-in or reset link: GET shows the form, POST (with CSRF) uses the link."""
     row = accounts.password_link(token)
     if row is None:
+        throttle.failed()
         _invalid_link()
     form = SetPasswordForm()
     if form.validate_on_submit():
@@ -101,9 +98,8 @@ def set_password(token):
             db.session.rollback()
             form.password.errors.append(exc.message)
         else:
+            sessions.start(user)  # the new password ended every other session of the account
             db.session.commit()
-            logout_user()
-            login_user(user)
             flash(_("Your password is set and you are signed in."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/set_password.html", form=form, user=row.user, purpose=row.purpose), \
@@ -155,6 +151,7 @@ def profile_password():
             db.session.rollback()
             form.current.errors.append(exc.message)
         else:
+            sessions.start(current_user._get_current_object())  # every other session of the account ends
             db.session.commit()
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -27,6 +26,12 @@ _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 class UserError(ServiceError):
     """A user that cannot be created as asked; the message says why."""
+
+
+class EmailTaken(UserError):
+    """The e-mail belongs to an account already. Said only to those who may know it (the command line);
+    an academy says 'cannot be used' instead (`app.academy.services`), so that no academy learns who is
+    registered in another academy or country."""
 
 
 def normalise_email(email: str) -> str:
@@ -56,7 +61,7 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(_l("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
-        raise UserError(_l("A user with the e-mail %(email)s already exists.", email=email))
+        raise EmailTaken(_l("A user with the e-mail %(email)s already exists.", email=email))
     user = User(
         email=email, name=name, role=role_value.value, country_code=country_row.code,
         academy_id=academy.id if academy is not None else None, category=category,
@@ -98,15 +103,11 @@ def check_scope(*, role: str, country: str, academy=None, category: str | None =
     return role_value, country_row
 
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
-
-
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None.
 
-    After MAX_FAILED_LOGINS wrong passwords in a row the account is locked for LOCK_MINUTES, so that
-    passwords cannot be guessed at speed; the caller commits, so failures are counted.
+    Guessing is slowed by rate limits on the sign-in route (app/auth/throttle.py), never by locking the
+    account, so that nobody can lock someone else out by typing wrong passwords on purpose.
     """
     # Looked up as stored, not validated: an account made before a stricter check can still sign in.
     email = (email or "").strip().lower()
@@ -114,19 +115,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        check_password_hash(_DUMMY_HASH, password or "")
+    if not user.check_password(password or "") or not user.active:
         return None
-    if not user.check_password(password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        return None
-    if not user.active:
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     return user

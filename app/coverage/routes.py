@@ -116,7 +116,7 @@ def _dashboard_query(scope: services.Scope) -> services.Query:
     try:
         return services.parse_query(dict(request.args), scope, utcnow().date())
     except services.CoverageError as exc:
-        abort(400, exc.message)
+        abort(exc.status, exc.message)
     except PermissionError:
         abort(403)
 

@@ -45,15 +45,37 @@ UNIT = "unit"
 TIME_DIMENSIONS = ("month", "quarter")
 PERIODS = {"month": 12, "quarter": 8}
 DEFAULT_THRESHOLD = disclosure.DEFAULT_THRESHOLD
+#: The dates figures can be asked for: the platform holds nothing earlier, and the periods of a trend
+#: (up to 8 quarters back) and the end of the day after must stay valid dates.
+EARLIEST_AS_OF, LATEST_AS_OF = date(2000, 1, 1), date(2199, 12, 31)
+AS_OF_PATTERN = r"^2[01][0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def group_by_values() -> list[str]:
+    """Every accepted `group_by`: place and prong dimensions in this order, then at most one of month or quarter."""
+    places = ("country", "academy", "prong")
+    combos = [[d for i, d in enumerate(places) if mask >> i & 1] for mask in range(1 << len(places))]
+    values = []
+    for combo in sorted(combos, key=lambda c: (len(c), [places.index(d) for d in c])):
+        for time_dim in (None, *TIME_DIMENSIONS):
+            dims = combo + ([time_dim] if time_dim else [])
+            if dims:
+                values.append(",".join(dims))
+    return values
+
+
+GROUP_BY_VALUES = tuple(group_by_values())
+DEFAULT_GROUP_BY = "country,prong"
 
 
 class CoverageError(ValueError):
-    """A bad parameter; `parameter` names it."""
+    """A bad parameter; `parameter` names it; `status` 400, or 404 for a place that does not exist."""
 
-    def __init__(self, parameter: str, message: str):
+    def __init__(self, parameter: str, message: str, status: int = 400):
         super().__init__(message)
         self.parameter = parameter
         self.message = message
+        self.status = status
 
 
 @dataclass
@@ -92,39 +114,55 @@ class Query:
 
 
 def _parse_place(args) -> tuple[str | None, str | None, Academy | None, str | None]:
-    country = (args.get("country") or "").strip().upper() or None
-    academy_slug = (args.get("academy") or "").strip() or None
-    prong = (args.get("prong") or "").strip() or None
-    if country is not None and db.session.get(Country, country) is None:
-        raise CoverageError("country", f"Unknown country '{country}'.")
+    country = args.get("country") or None
+    academy_slug = args.get("academy") or None
+    prong = args.get("prong") or None
+    if country is not None and (country not in country_codes()):
+        raise CoverageError("country", f"Unknown country '{country[:20]}' (expected one of: "
+                                       f"{', '.join(country_codes())}).")
     academy = None
     if academy_slug is not None:
-        academy = db.session.scalar(sa.select(Academy).filter_by(slug=academy_slug))
+        academy = db.session.scalar(sa.select(Academy).filter_by(slug=academy_slug[:80])) \
+            if len(academy_slug) <= 80 else None
         if academy is None:
-            raise CoverageError("academy", f"Unknown academy '{academy_slug}'.")
+            raise CoverageError("academy", f"Unknown academy '{academy_slug[:80]}'.", status=404)
     if prong is not None and prong not in PRONGS:
         raise CoverageError("prong", f"Unknown prong '{prong}' (expected one of: {', '.join(PRONGS)}).")
     return country, academy_slug, academy, prong
 
 
 def _parse_as_of(args, today: date) -> date:
-    raw_date = (args.get("as_of") or "").strip()
+    raw_date = args.get("as_of") or ""
     if not raw_date:
         return today
     try:
-        return date.fromisoformat(raw_date)
+        as_of = date.fromisoformat(raw_date) if len(raw_date) == 10 else None
     except ValueError:
-        raise CoverageError("as_of", f"'{raw_date}' is not a date in the form YYYY-MM-DD.") from None
+        as_of = None
+    if as_of is None:
+        raise CoverageError("as_of", f"'{raw_date[:40]}' is not a date in the form YYYY-MM-DD.")
+    if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
+        raise CoverageError("as_of", f"as_of must be between {EARLIEST_AS_OF.isoformat()} and "
+                                     f"{LATEST_AS_OF.isoformat()}.")
+    return as_of
 
 
 def _parse_group_by(args) -> tuple[str, ...]:
-    raw_group = (args.get("group_by") or "country,prong").strip()
-    group_by = tuple(dict.fromkeys(g.strip() for g in raw_group.split(",") if g.strip()))
+    raw_group = args.get("group_by")
+    if raw_group is None:
+        raw_group = DEFAULT_GROUP_BY
+    if not raw_group.strip():
+        raise CoverageError("group_by", f"group_by is empty; leave it out for the default ({DEFAULT_GROUP_BY}).")
+    group_by = tuple(raw_group.split(","))
     unknown = [g for g in group_by if g not in DIMENSIONS]
     if unknown:
-        raise CoverageError("group_by", f"Unknown group '{unknown[0]}' (expected any of: {', '.join(DIMENSIONS)}).")
+        raise CoverageError("group_by", f"Unknown group '{unknown[0][:40]}' (expected any of: "
+                                        f"{', '.join(DIMENSIONS)}).")
     if sum(g in TIME_DIMENSIONS for g in group_by) > 1:
         raise CoverageError("group_by", "Group by month or by quarter, not both.")
+    if ",".join(group_by) not in GROUP_BY_VALUES:
+        raise CoverageError("group_by", "List each group once, in this order: country, academy, prong, then "
+                                        "month or quarter.")
     return group_by
 
 
@@ -523,6 +561,11 @@ def set_target(actor: User, *, country: str, academy: Academy | None, prong: str
 def academies() -> list[Academy]:
     """Every academy, for naming the rows of figures (which carry slugs)."""
     return list(db.session.scalars(sa.select(Academy).order_by(Academy.name)))
+
+
+def country_codes() -> list[str]:
+    """The codes of the countries the platform holds (the accepted values of `country`)."""
+    return list(db.session.scalars(sa.select(Country.code).order_by(Country.code)))
 
 
 def countries() -> list[Country]:

@@ -28,12 +28,30 @@ class ServiceError(Exception):
         return str(self._message)
 
 
+def wants_json() -> bool:
+    """Whether this request is answered in JSON (everything under /api/, errors included)."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str, parameter: str | None = None, headers=None):
+    """The one shape of an error under /api/: {"error": {"message", "parameter"?}}, with its headers."""
+    body = {"error": {"message": str(message)}}
+    if parameter:
+        body["error"]["parameter"] = parameter
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in headers or ():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="thb-academy"'
+    return response
+
+
 def error_response(exc: ServiceError):
     """The answer to a refused request: JSON under /api/, else the error page with the translated reason."""
-    if request.path.startswith("/api/"):
-        response = jsonify({"error": {"message": exc.message}})
-        response.status_code = exc.status
-        return response
+    if wants_json():
+        return json_error(exc.status, exc.message)
     error = default_exceptions.get(exc.status, HTTPException)(exc.message)
     error.code = exc.status
     return render_template("errors.html", error=error), exc.status

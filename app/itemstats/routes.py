@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from app.curriculum.models import Module
 from app.foundation import spreadsheets
 from app.foundation.decorators import roles_required
+from app.foundation.limits import int_arg
 from app.foundation.roles import Role
 
 from . import services
@@ -24,7 +25,7 @@ def _module_or_404(slug: str) -> Module:
 @bp.route("/")
 @authors_only
 def index():
-    course_id = request.args.get("course", type=int)
+    course_id = int_arg(request.args, "course")
     courses = services.courses()
     course = next((c for c in courses if c.id == course_id), courses[0] if courses else None)
     gain = services.knowledge_gain(course) if course else []
