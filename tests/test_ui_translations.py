@@ -72,10 +72,24 @@ def test_trainee_gets_the_interface_in_their_language(app, client, make_user, la
 
 
 def test_english_interface_for_languages_without_a_catalog(app, client, make_user):
-    user = make_user(email="ui.ro@example.org", language="ro", country="RS")
+    user = make_user(email="ui.de@example.org", language="de", country="RS")  # a language with no catalog here
     login(client, user["email"])
     page = client.get("/learn/").get_data(as_text=True)
     assert '<html lang="en">' in page and "My training" in page
+
+
+# Each language of the region: a phrase of its catalog on the trainee's dashboard (the heading "My training").
+REGION = [("bg", "bg"), ("mk", "mk"), ("ro", "ro"), ("tr", "tr"), ("hr", "hr"), ("bs", "bs"), ("sl", "sl"),
+          ("cnr", "sr-Latn-ME"), ("sr_Cyrl", "sr-Cyrl")]
+
+
+@pytest.mark.parametrize("language, lang_attr", REGION)
+def test_every_language_of_the_region_has_the_interface(app, client, make_user, language, lang_attr):
+    user = make_user(email=f"ui.{language.lower()}@example.org", language=language, country="RS")
+    login(client, user["email"])
+    page = client.get("/learn/").get_data(as_text=True)
+    assert f'<html lang="{lang_attr}">' in page
+    assert "My training" not in page and "Sign out" not in page  # translated, not English
 
 
 @pytest.mark.parametrize("language, expected", [

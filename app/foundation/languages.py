@@ -10,7 +10,10 @@ from flask_babel import lazy_gettext as _l
 #: the locale used for formatting and catalog lookup. Serbian is written in Latin script (`sr`) and in
 #: Cyrillic (`sr_Cyrl`, transliterated from the Latin catalog: scripts/serbian_cyrillic.py); Montenegrin
 #: (`cnr`) is looked up by Babel as Latin-script Serbian of Montenegro, so its catalog sits there.
-UI_LANGUAGES = {"en": "en", "sq": "sq", "sr": "sr_Latn", "sr_Cyrl": "sr_Cyrl"}
+UI_LANGUAGES = {
+    "en": "en", "sq": "sq", "sr": "sr_Latn", "sr_Cyrl": "sr_Cyrl", "bg": "bg", "mk": "mk", "ro": "ro", "tr": "tr",
+    "hr": "hr", "bs": "bs", "sl": "sl", "cnr": "sr_Latn_ME",
+}
 
 #: Names CLDR gives differently from how the language's own speakers and law name it.
 _OWN_NAMES = {"cnr": (_l("Montenegrin"), "crnogorski")}

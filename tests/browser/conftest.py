@@ -31,6 +31,13 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
+@pytest.fixture
+def live_mini(app):
+    """A live server of the mini app (its data is cleaned after each test like the client's)."""
+    with LiveServer(app) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def live_real(real_app):
     with LiveServer(real_app) as server:

@@ -6,19 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import LiveServer
 from tests.conftest import PASSWORD, csrf_from, login
 from tests.factories import create_test_user, get_academy
 from tests.quiz_helpers import answer_form, attempt_token, open_quiz, read_all_sections, submit
 
 pytestmark = pytest.mark.browser
 SLUG = "police-01-basics"
-
-
-@pytest.fixture
-def live_mini(app):
-    with LiveServer(app) as server:
-        yield server
 
 
 def test_import_cohort_assignment_and_report(app, live_mini, page, assert_accessible, tmp_path):

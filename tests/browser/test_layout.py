@@ -20,9 +20,10 @@ import sqlalchemy as sa
 from flask import url_for
 from werkzeug.routing import AnyConverter
 
+from app.auth import tokens
 from app.auth.models import User
-from app.auth.services import password_setup_token
 from app.certificates.services import issue
+from app.classroom.models import ClassroomSession, SessionParticipant
 from app.coverage import services as coverage
 from app.coverage.tokens import create_for
 from app.curriculum.models import Course, Module
@@ -32,7 +33,7 @@ from app.learning.models import QuizAttempt
 from tests.browser.conftest import CHROMIUM, axe_violations, sign_in
 from tests.conftest import login
 from tests.factories import create_test_user, get_academy, people
-from tests.quiz_helpers import answer_form, attempt_token, read_all_sections, submit
+from tests.quiz_helpers import answer_form, attempt_token, open_quiz, read_all_sections, submit
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +48,7 @@ VISITORS = {
     "coordinator": "national.coordinator@ministry.example.org",
     "regional_coordinator": "regional.coordinator@secretariat.example.org",
     "platform_admin": "platform.administrator@thb-academy.example.org",
+    "trainer": "trainer.border-police@police-academy.example.org",
 }
 
 #: Measured in the page: width, dates broken across lines in table cells, chart text under 12 px, and
@@ -99,7 +101,7 @@ def _complete_first_module(app, email):
     client = app.test_client()
     login(client, email)
     read_all_sections(client, slug, sections)
-    quiz = client.get(f"/learn/modules/{slug}/quiz")
+    quiz = open_quiz(client, slug)
     token = attempt_token(quiz.text)
     from tests.conftest import csrf_from
 
@@ -126,6 +128,8 @@ def world(real_app):
                          name="Regional Coordinator of the Secretariat")
         create_test_user(email=VISITORS["platform_admin"], role="platform_admin", country="AL",
                          name="Platform Administrator")
+        create_test_user(email=VISITORS["trainer"], role="trainer", country="MK", academy=academy.slug,
+                         name="Trainer of the Border Police Directorate")
     slug = _complete_first_module(app, VISITORS["trainee"])
     with app.app_context():
         academy = get_academy("MK", "demo-judicial-centre-mk")
@@ -143,9 +147,17 @@ def world(real_app):
         cohort = enrolment.create_cohort(admin, academy, "Intake 2027 – Border and Migration Police, North-East")
         for user in db.session.scalars(sa.select(User).filter_by(academy_id=academy.id, role="trainee")):
             enrolment.join_cohort(admin, academy, cohort, user)
-        enrolment.assign(admin, academy, course=police, cohort=cohort, due_date=date(2027, 3, 31))
+        assignment = enrolment.assign(admin, academy, course=police, cohort=cohort, due_date=date(2027, 3, 31))
         enrolment.assign(admin, academy, course=judiciary, trainee=trainee, due_date=date(2027, 12, 31))
-        enrolment.set_mandatory(admin, academy, police, "police", 180)
+        rule = enrolment.set_mandatory(admin, academy, police, "police", 180)
+        trainer = db.session.scalar(sa.select(User).filter_by(email=VISITORS["trainer"]))
+        session = ClassroomSession(academy_id=academy.id, course_id=police.id, starts_on=date(2026, 11, 30),
+                                   ends_on=date(2026, 12, 4), title="Basic course for the North-East border units",
+                                   place="Kumanovo training centre, hall 2", partner_academy_ids=[])
+        session.trainers = [trainer]
+        session.participants.append(SessionParticipant(user_id=trainee.id))
+        db.session.add(session)
+        db.session.flush()
         coverage.set_target(coordinator, country="MK", academy=None, prong="police", target=400,
                             effective_from=date(2025, 1, 1))
         coverage.set_target(admin, country="MK", academy=academy, prong="police", target=120,
@@ -157,7 +169,10 @@ def world(real_app):
         samples = {
             "academy_slug": academy.slug, "module_slug": slug, "trainee_id": trainee.id, "user_id": trainee.id,
             "cohort_id": cohort.id, "course_id": judiciary.id, "number": 1, "result_token": attempt.token,
-            "setup_token": password_setup_token(trainee), "country": "MK",
+            "setup_token": tokens.issue(trainee, tokens.INVITATION), "country": "MK",
+            "email_token": tokens.issue(trainee, tokens.EMAIL_CHANGE, new_email="new.address@example.org"),
+            "assignment_id": assignment.id, "rule_id": rule.id, "session_id": session.id,
+            "participant_id": session.participants[0].id,
         }
     return samples
 
@@ -177,6 +192,8 @@ def sample(rule, argument, samples):
             return samples["result_token"]
         if "password" in rule.endpoint:
             return samples["setup_token"]
+        if "email_change" in rule.endpoint:
+            return samples["email_token"]
         return None
     if argument in ("country", "country_code", "code"):
         return samples["country"]
@@ -185,13 +202,17 @@ def sample(rule, argument, samples):
     return None
 
 
+#: Routes that answer with a file, not a page.
+DOWNLOAD = re.compile(r"\.(csv|xlsx|pdf)$|\.<fmt>$")
+
+
 def page_urls(app, samples) -> tuple[list[tuple[str, str]], list[str]]:
     """(endpoint, path) for every GET route, and the routes whose arguments could not be filled."""
     urls, unknown = [], []
     with app.test_request_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-            if "GET" not in rule.methods or rule.endpoint == "static":
-                continue
+            if "GET" not in rule.methods or rule.endpoint == "static" or DOWNLOAD.search(rule.rule):
+                continue  # files to download (CSV, XLSX, PDF), not pages
             values = {}
             for argument in rule.arguments:
                 values[argument] = sample(rule, argument, samples)
@@ -253,7 +274,7 @@ def test_every_page_fits_the_screen_at_1280_and_360(real_app, live_real, chromiu
     base = live_real.url
     if VISITORS[role]:
         sign_in(page, base, VISITORS[role])
-        page.wait_for_url(re.compile(r"/(learn|home)/?$"))
+        page.wait_for_url(re.compile(r"/(learn|home|teach)/?$"))
     problems, visited, errors_seen = [], [], set()
     try:
         for endpoint, path in urls:

@@ -7,18 +7,11 @@ import re
 import pytest
 
 from app.mail import services as mail
-from tests.browser.conftest import LiveServer
 from tests.conftest import PASSWORD
 from tests.factories import create_test_user, get_academy
 from tests.mail_helpers import SmtpServer, link_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_mini(app):
-    with LiveServer(app) as server:
-        yield server
 
 
 @pytest.fixture
