@@ -73,7 +73,8 @@ def document() -> dict:
     parameters = [
         {"name": "country", "in": "query", "schema": {"type": "string", "enum": country_codes()},
          "description": "Country code (upper case), e.g. AL."},
-        {"name": "academy", "in": "query", "schema": {"type": "string", "minLength": 1, "maxLength": 80},
+        {"name": "academy", "in": "query",
+         "schema": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": "^[a-z0-9][a-z0-9-]*$"},
          "description": "Academy short name; 404 if there is none of that name."},
         {"name": "prong", "in": "query", "schema": {"type": "string", "enum": list(PRONGS)}},
         {"name": "as_of", "in": "query",

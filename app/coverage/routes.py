@@ -234,7 +234,8 @@ def _level_table(place: drill.Place, as_of):
 def drill_root():
     """Where a viewer's drill-down starts: the region, their country, or their academy."""
     root = drill.root_for(current_user)
-    return redirect(_place_url(root, dict(request.args)))
+    dated = {"as_of": request.args["as_of"]} if request.args.get("as_of") else {}  # the only argument carried on
+    return redirect(_place_url(root, dated))
 
 
 def _level_page(place: drill.Place):
