@@ -1,4 +1,3 @@
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,6 +7,7 @@ from app.extensions import db
 from app.foundation.errors import ServiceError
 from app.foundation.forms import ActionForm
 from app.foundation.languages import language_name
+from app.foundation.redirects import is_safe_path
 
 from . import accounts, sessions, throttle
 from .forms import (
@@ -24,16 +24,6 @@ from .services import authenticate
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: an open redirect would let a phishing link sign people in elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @throttle.apply(throttle.sign_in)
 def login():
@@ -48,7 +38,8 @@ def login():
         else:
             sessions.start(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+            target = request.args.get("next")
+            return redirect(target if is_safe_path(target) else url_for("main.index"))
     return render_template("auth/login.html", form=form)
 
 
