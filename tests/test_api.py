@@ -12,6 +12,7 @@ from app.academy.models import Academy
 from app.coverage.models import ApiToken, TargetPopulation
 from app.coverage.tokens import create_token
 from app.extensions import db
+from app.foundation import disclosure
 from tests.conftest import csrf_from, login
 from tests.factories import people
 
@@ -25,8 +26,8 @@ def world(app):
         c = Academy(slug="rs-one", name="RS one", country_code="RS")
         db.session.add_all([a, b, c])
         db.session.flush()
-        people(a, 12, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1), tag="a")
-        people(b, 9, started=datetime(2026, 2, 1), tag="b")
+        done = people(a, 12, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1), tag="a")
+        busy = people(b, 9, started=datetime(2026, 2, 1), tag="b")
         people(c, 7, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1), tag="c")
         for acad, value in ((a, 30), (b, 20), (c, 10)):
             db.session.add(TargetPopulation(country_code=acad.country_code, academy_id=acad.id, prong="police",
@@ -34,7 +35,11 @@ def world(app):
         _t, al = create_token("AL coordinator", country="AL")
         _t, one = create_token("AL one", academy=a)
         db.session.commit()
-        return {"al": al, "al_one": one}
+        # The cell-key method publishes each count perturbed by its people's record keys (computed here).
+        shown = {"a": disclosure.perturb(12, sum(u.record_key for u in done)),
+                 "b": disclosure.perturb(9, sum(u.record_key for u in busy)),
+                 "all": disclosure.perturb(21, sum(u.record_key for u in done + busy))}
+        return {"al": al, "al_one": one, "shown": shown}
 
 
 def get(client, token, **params):
@@ -54,10 +59,12 @@ def test_country_token_reads_its_country(client, world):
     assert body["as_of"] == "2026-06-30" and body["filters"] == {}
     rows = {r["academy"]: r for r in body["rows"]}
     assert set(rows) == {"al-one", "al-two"}
-    assert rows["al-one"] == {"country": "AL", "academy": "al-one", "prong": "police", "target": 30, "trained": 12,
-                              "in_progress": 0, "enrolled": 12, "coverage": 0.4, "suppressed": False}
-    assert rows["al-two"]["in_progress"] == 9
-    assert body["totals"]["trained"] == 12 and body["totals"]["target"] == 50
+    a = world["shown"]["a"]  # the twelve are both trained and enrolled: the same people, the same figure
+    assert rows["al-one"] == {"country": "AL", "academy": "al-one", "prong": "police", "target": 30, "trained": a,
+                              "in_progress": 0, "enrolled": a, "coverage": round(a / 30, 4), "suppressed": False}
+    assert rows["al-two"]["in_progress"] == world["shown"]["b"]
+    assert body["totals"]["trained"] == a and body["totals"]["target"] == 50
+    assert body["totals"]["enrolled"] == world["shown"]["all"]
 
 
 def test_scopes_refuse_other_countries_and_academies(client, world):
@@ -85,7 +92,7 @@ def test_csv_is_its_own_operation_with_one_charset(client, world):
                           headers={"Authorization": f"Bearer {world['al']}"})
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
-    assert {r["academy"]: r["trained"] for r in rows} == {"al-one": "12", "al-two": "0"}
+    assert {r["academy"]: r["trained"] for r in rows} == {"al-one": str(world["shown"]["a"]), "al-two": "0"}
     assert get(client, world["al"], format="csv").json["error"]["message"].endswith("coverage.csv for CSV.")
 
 

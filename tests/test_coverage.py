@@ -1,4 +1,5 @@
-"""Coverage arithmetic on hand-built data: targets over time, suspension, course versions, suppression."""
+"""Coverage arithmetic on hand-built data (targets over time, suspension, course versions: the true table,
+`services.tabulate`), and its publication under the cell-key method (`services.compute`)."""
 
 from datetime import date, datetime
 
@@ -10,6 +11,7 @@ from app.coverage import services
 from app.coverage.models import TargetPopulation
 from app.curriculum.models import Module, ModuleVersion
 from app.extensions import db
+from app.foundation import disclosure
 from tests.factories import people
 
 
@@ -26,9 +28,23 @@ def target(acad, value, since, prong="police", country=None):
     db.session.flush()
 
 
-def figures(as_of, group_by=("academy", "prong"), scope=None, threshold=5, **filters):
-    q = services.Query(as_of, filters.get("country"), filters.get("academy"), filters.get("prong"), group_by, {})
-    return services.compute(q, scope or services.Scope(), threshold)
+def query(as_of, group_by=("academy", "prong"), **filters):
+    return services.Query(as_of, filters.get("country"), filters.get("academy"), filters.get("prong"), group_by, {})
+
+
+def figures(as_of, group_by=("academy", "prong"), scope=None, **filters):
+    """The true figures: the counting rules, before protection."""
+    return services.tabulate(query(as_of, group_by, **filters), scope or services.Scope())
+
+
+def published(as_of, group_by=("academy", "prong"), scope=None, threshold=5, **filters):
+    """The figures as every page, export and the API give them."""
+    return services.compute(query(as_of, group_by, **filters), scope or services.Scope(), threshold)
+
+
+def expected(count, users):
+    """A count as the cell-key method publishes it, computed here from the people it counts."""
+    return disclosure.perturb(count, sum(u.record_key for u in users))
 
 
 def row_for(result, **keys):
@@ -114,37 +130,64 @@ def test_a_new_module_version_does_not_change_who_is_trained(data):
     assert row_for(figures(date(2026, 6, 1)), academy="a")["trained"] == before == 6
 
 
-def test_small_cells_are_withheld(data):
+def test_every_count_is_published_perturbed_by_the_keys_of_its_people(data):
+    a, b = academy("a"), academy("b", "RS")
+    done = people(a, 12, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1), tag="a")
+    busy = people(a, 7, started=datetime(2026, 2, 1), tag="busy")
+    rs = people(b, 9, tag="b")
+    target(a, 40, date(2026, 1, 1))
+    row = row_for(published(date(2026, 6, 1)), academy="a")
+    assert row["trained"] == expected(12, done)
+    assert row["in_progress"] == expected(7, busy)
+    assert row["enrolled"] == expected(19, done + busy)
+    assert row["coverage"] == round(row["trained"] / 40, 4)
+    # The total is a cell of its own: everyone's keys.
+    totals = published(date(2026, 6, 1))["totals"]
+    assert totals["enrolled"] == expected(28, done + busy + rs)
+    # The same people give the same figure however the question is asked.
+    by_country = published(date(2026, 6, 1), group_by=("country",), country="AL")
+    assert row_for(by_country, country="AL")["enrolled"] == row["enrolled"]
+    assert published(date(2026, 6, 1), group_by=("prong",), academy="a")["totals"]["enrolled"] == row["enrolled"]
+    # Every perturbation is within the table's bound, and the true table is untouched by it.
+    for true, shown in ((12, row["trained"]), (7, row["in_progress"]), (19, row["enrolled"])):
+        assert abs(shown - true) <= disclosure.MAX_NOISE
+    assert row_for(figures(date(2026, 6, 1)), academy="a")["enrolled"] == 19
+
+
+def test_small_groups_are_withheld_by_their_published_size(data):
     a, b = academy("a"), academy("b", "RS")
     people(a, 10, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1), tag="a")
-    people(b, 3, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1), tag="b")
-    result = figures(date(2026, 6, 1), group_by=("country", "prong"))
+    small = people(b, 3, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1), tag="b")
+    for index, user in enumerate(small):  # keys summing to the middle of the key space: no perturbation
+        user.record_key = disclosure.KEY_SPACE // 2 if index == 0 else 0
+    db.session.flush()
+    assert expected(3, small) == 3
+    result = published(date(2026, 6, 1), group_by=("country", "prong"))
     rs = row_for(result, country="RS")
     assert rs["suppressed"] is True and rs["trained"] is None and rs["enrolled"] is None and rs["coverage"] is None
-    # The total would give RS back by subtraction, so AL is withheld too.
-    assert row_for(result, country="AL")["suppressed"] is True
-    assert result["totals"]["enrolled"] == 13
+    # No complementary suppression is needed: the total is perturbed on its own.
+    assert row_for(result, country="AL")["suppressed"] is False
 
 
-def test_complementary_suppression_withholds_the_smallest_other_cell(data):
-    a, b, c = academy("a"), academy("b"), academy("c")
-    people(a, 20, tag="a")
-    people(b, 2, tag="b")
-    people(c, 8, tag="c")
-    result = figures(date(2026, 6, 1), group_by=("academy", "prong"))
-    assert row_for(result, academy="b")["suppressed"] and row_for(result, academy="c")["suppressed"]
-    assert not row_for(result, academy="a")["suppressed"] and row_for(result, academy="a")["enrolled"] == 20
-    # No one can subtract back to b: the published total minus every shown cell is b + c.
-    shown = sum(r["enrolled"] for r in result["rows"] if not r["suppressed"])
-    assert result["totals"]["enrolled"] - shown == 10
+def test_perturbation_table_is_unbiased_bounded_and_keeps_zero():
+    assert disclosure.key_bounds_ok()
+    for value in range(0, 12):
+        shown = {disclosure.perturb(value, key) for key in range(0, disclosure.KEY_SPACE, disclosure.KEY_SPACE // 997)}
+        assert all(v >= 0 and abs(v - value) <= disclosure.MAX_NOISE for v in shown)
+        assert shown == ({0} if value == 0 else set(range(max(0, value - 2) if value != 1 else 0, value + 3)))
+    # Mean zero over the keys: no count is pushed up or down on average.
+    keys = range(0, disclosure.KEY_SPACE, disclosure.KEY_SPACE // 100_000)
+    assert abs(sum(disclosure.noise(7, k) for k in keys) / len(keys)) < 0.01
 
 
 def test_threshold_is_configurable_and_zero_is_not_small(data):
     a = academy("a")
-    people(a, 3, tag="a")
-    assert row_for(figures(date(2026, 6, 1), threshold=3), academy="a")["enrolled"] == 3
+    few = people(a, 3, tag="a")
+    shown = expected(3, few)
+    row = row_for(published(date(2026, 6, 1), threshold=1), academy="a")
+    assert row["enrolled"] == shown and row["suppressed"] is False
     target(academy("empty"), 50, date(2026, 1, 1))
-    empty = row_for(figures(date(2026, 6, 1), threshold=3), academy="empty")
+    empty = row_for(published(date(2026, 6, 1), threshold=3), academy="empty")
     assert (empty["enrolled"], empty["target"], empty["coverage"], empty["suppressed"]) == (0, 50, 0.0, False)
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.curriculum.models import Module, Question
 from app.extensions import db
+from app.foundation import disclosure
 from app.learning import services
 from app.learning.models import ModuleProgress
 from app.utils import utcnow
@@ -51,7 +52,8 @@ def _form_for(attempt, questions, wants):
 
 @pytest.fixture
 def seeded(app, make_user):
-    """Trainees answer the mini bank; returns the generated answers: [(country, language, {key: right})]."""
+    """Trainees answer the mini bank; returns the generated answers: [(country, language, {key: right}, the
+    answerer's record key)]."""
     rng = random.Random(20261207)
     generated = []
     for country, language, count, attempts in COHORT:
@@ -74,22 +76,27 @@ def seeded(app, make_user):
                     drawn_keys = [questions[e["question_id"]].key for e in attempt.drawn]
                     wants = {k: rng.random() < MODEL[k](level) if k in MODEL else True for k in drawn_keys}
                     services.submit_quiz(user, attempt.token, _form_for(attempt, questions, wants))
-                    generated.append((country, language, {k: wants[k] for k in drawn_keys}))
+                    generated.append((country, language, {k: wants[k] for k in drawn_keys}, user.record_key))
                 db.session.commit()
     return generated
 
 
 def _expected(generated, key, group=lambda c, lang: True):
-    """Facility and point-biserial (right vs rest of the attempt) computed here, from the raw answers."""
-    xs, rests = [], []
-    for country, language, answers in generated:
+    """Facility, point-biserial (right vs rest of the attempt) and the number of answers computed here from the
+    raw answers, the counts published as the cell-key method publishes them (each perturbed by the sum of the
+    record keys behind it) and the facility read from those published counts."""
+    xs, rests, keys = [], [], []
+    for country, language, answers, record_key in generated:
         if key not in answers or not group(country, language):
             continue
         x = int(answers[key])
         others = [int(v) for k, v in answers.items() if k != key]
         xs.append(x)
         rests.append(sum(others) / len(others))
-    return sum(xs) / len(xs), statistics.correlation(xs, rests), len(xs)
+        keys.append(record_key)
+    n = disclosure.perturb(len(xs), sum(keys))
+    right = disclosure.perturb(sum(xs), sum(k for x, k in zip(xs, keys, strict=True) if x))
+    return right / n, statistics.correlation(xs, rests), n
 
 
 def test_the_csv_gives_the_independently_computed_figures(app, client, seeded, make_user):
@@ -134,7 +141,8 @@ def test_the_figures_recover_the_known_difficulty_and_the_flags(app, client, see
     assert float(overall["q3"]["discrimination"]) < 0
     # Option shares: for the true/false q3, the two values add up to all answers.
     q3 = [r for r in rows if r["question"] == "q3" and r["group"] == "all"]
-    assert sum(float(r["option_chosen_share"]) for r in q3) == pytest.approx(1.0, abs=0.002)
+    # Each share is read from its own perturbed count (at most 2 away), so they add up to 1 within 4 answers.
+    assert sum(float(r["option_chosen_share"]) for r in q3) == pytest.approx(1.0, abs=2 * disclosure.MAX_NOISE / n + 0.002)
 
 
 def test_the_page_shows_the_figures_and_only_platform_admins_see_it(app, client, seeded, make_user):

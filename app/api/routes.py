@@ -83,9 +83,10 @@ def overdue_figures():
         return json_error(401, NO_TOKEN)
     threshold = current_app.config.get("COVERAGE_MIN_CELL", coverage.DEFAULT_THRESHOLD)
     today = utcnow().date()
-    rows = [{"country": academy.country_code, "academy": academy.slug,
-             "overdue": count if count >= threshold else None, "suppressed": count < threshold}
-            for academy, count in coverage.overdue_by_academy(scope_of(token), today)]
+    # The dashboard's overdue table, cell for cell: the same one counting path and protection.
+    result = coverage.compute(coverage.Query(today, group_by=("academy",), overdue_on=today), scope_of(token), threshold)
+    rows = [{"country": row["country"], "academy": row["academy"], "overdue": row["overdue"],
+             "suppressed": row["suppressed"]} for row in result["rows"]]
     db.session.commit()  # records last use of the token
     return jsonify({"as_of": today.isoformat(), "threshold": threshold, "rows": rows})
 

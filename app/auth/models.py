@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.curriculum.models import Country
 from app.extensions import db
-from app.foundation import prongs, roles
+from app.foundation import disclosure, prongs, roles
 from app.foundation.roles import Role
 from app.utils import utcnow
 
@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     #: Part of every session's user id (`get_id`): raising it ends every session of the account at once
     #: (sign-out, password change, suspension, an administrator's reset). See app/auth/sessions.py.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The person's random record key for the cell-key method of small-number protection
+    #: (app/foundation/disclosure.py): drawn once, never shown.
+    record_key: Mapped[int] = mapped_column(default=disclosure.new_record_key)
 
     country: Mapped[Country] = relationship()
     academy: Mapped[Academy | None] = relationship("Academy")

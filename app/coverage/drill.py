@@ -1,10 +1,10 @@
 """The drill-down: region → country → academy → unit, each level the figures of `services.compute` grouped by
-the level below, under the same small-number protection, with the protection of the level above carried down.
+the level below, under the same small-number protection (the cell-key method, app/foundation/disclosure.py).
 
 A figure withheld on one level (say Albania's police row on the region page) is the sum of the rows one level
-down (Albania's academies' police rows); if those were all shown, the withheld figure would come back by
-addition. So each level is computed with the withheld figures of its parent row (`Query.parent_withheld`),
-and `compute` withholds at least two of the rows that sum to each of them.
+down (Albania's academies' police rows). Each of those rows, and the parent row, is published with the
+perturbation of its own people, so adding the rows below gives the parent's true figure plus up to ±2 per row:
+never the withheld figure itself. A level is therefore computed on its own.
 
 Names stay with the academy: no level lists people, only counts of them.
 """
@@ -134,38 +134,16 @@ def unit_label(unit: str | None) -> str:
     return unit if unit else str(_l("No unit recorded"))
 
 
-def _query(place: Place, as_of: date, today: date, parent_withheld: frozenset) -> services.Query:
+def _query(place: Place, as_of: date, today: date) -> services.Query:
     academy = place.academy.slug if place.academy is not None else None
     filters = {k: v for k, v in (("country", place.country), ("academy", academy)) if v}
     return services.Query(as_of, place.country, academy, None, GROUP_BY[place.level], filters,
-                          unit=place.unit if place.level == "unit" else None, overdue_on=today,
-                          parent_withheld=parent_withheld)
-
-
-def _belongs(row: dict, place: Place) -> bool:
-    """Whether a row of the parent level is this place's."""
-    if place.level == "country":
-        return row["country"] == place.country
-    if place.level == "academy":
-        return row["academy"] == place.academy.slug
-    if place.level == "unit":
-        return row.get("unit") == place.unit
-    return False
+                          unit=place.unit if place.level == "unit" else None, overdue_on=today)
 
 
 def figures(user: User, place: Place, as_of: date, today: date, threshold: int) -> dict:
-    """The rows of a level (`compute`'s result), protected together with every level above it."""
-    scope = services.Scope.for_user(user)
-    parent_withheld: frozenset = frozenset()
-    for step in place.trail():
-        result = services.compute(_query(step, as_of, today, parent_withheld), scope, threshold)
-        if step == place:
-            return result
-        below = next(p for p in place.trail() if p.parent == step)
-        mine = [r for r in result["rows"] if _belongs(r, below)]
-        parent_withheld = frozenset({("row", r["prong"]) for r in mine if r["suppressed"]}
-                                    | {("overdue", r["prong"]) for r in mine if r.get("overdue") is None})
-    raise AssertionError("unreachable")
+    """The rows of a level (`compute`'s result)."""
+    return services.compute(_query(place, as_of, today), services.Scope.for_user(user), threshold)
 
 
 def children(place: Place, scope: services.Scope) -> list:

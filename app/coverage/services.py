@@ -13,9 +13,10 @@ Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
 
 Rows may be grouped by a trainee's unit (the drill-down below an academy); units have no targets.
 
-Small-number protection: a row counting fewer than `threshold` enrolled people (but more than
-none) has its counts withheld; where a published total or marginal would let someone subtract
-back to a withheld row, a second row of the same group is withheld too.
+Small-number protection (app/foundation/disclosure.py, the cell-key method): every count is
+published with a perturbation read from the record keys of the people it counts, so the same people
+give the same figure in every view and to every viewer; a row (or total) whose published enrolled
+count is 1 to `threshold` - 1 is withheld.
 """
 
 from __future__ import annotations
@@ -108,9 +109,6 @@ class Query:
     unit: str | None = None
     #: Count overdue trainees (on this day) in every row; not with a time dimension.
     overdue_on: date | None = None
-    #: (measure, prong) pairs withheld in the figure one level up ("row" or "overdue"), so that this level's
-    #: rows, which sum to it, do not give it back.
-    parent_withheld: frozenset = frozenset()
 
 
 def _parse_place(args) -> tuple[str | None, str | None, Academy | None, str | None]:
@@ -220,8 +218,13 @@ def _unit_of(users) -> sa.ColumnElement:
     return sa.func.coalesce(sa.func.trim(users.c.unit), "")
 
 
-def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tuple, list[tuple[int, int, int]]]:
-    """(academy_id, prong, unit or None) -> per day (trained, in_progress, enrolled), in one grouped query."""
+#: The counts of a row, each published with its own cell key.
+MEASURES = ("trained", "in_progress", "enrolled")
+
+
+def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tuple, list[tuple[int, ...]]]:
+    """(academy_id, prong, unit or None) -> per day (trained, in_progress, enrolled, and the sums of the record
+    keys of each of those three sets of people), in one grouped query."""
     u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
     unit = _unit_of(u)
     columns = [u.c.academy_id, u.c.category, unit if by_unit else sa.null()]
@@ -232,11 +235,9 @@ def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tupl
         done = sa.and_(cp.c.completed_at.is_not(None), cp.c.completed_at < end,
                        sa.or_(u.c.suspended_at.is_(None), cp.c.completed_at <= u.c.suspended_at))
         started = sa.and_(cp.c.started_at < end, sa.or_(cp.c.completed_at.is_(None), cp.c.completed_at >= end))
-        columns += [
-            sa.func.sum(sa.case((sa.and_(existed, done), 1), else_=0)),
-            sa.func.sum(sa.case((sa.and_(existed, active, started), 1), else_=0)),
-            sa.func.sum(sa.case((sa.and_(existed, active), 1), else_=0)),
-        ]
+        conditions = (sa.and_(existed, done), sa.and_(existed, active, started), sa.and_(existed, active))
+        columns += [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in conditions]
+        columns += [sa.func.sum(sa.case((condition, u.c.record_key), else_=0)) for condition in conditions]
     query = (
         sa.select(*columns)
         .select_from(u.outerjoin(c, c.c.prong == u.c.category)
@@ -250,24 +251,25 @@ def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tupl
     facts = {}
     for row in db.session.execute(query):
         values = [int(v or 0) for v in row[3:]]
-        facts[(row[0], row[1], row[2])] = [tuple(values[i:i + 3]) for i in range(0, len(values), 3)]
+        facts[(row[0], row[1], row[2])] = [tuple(values[i:i + 6]) for i in range(0, len(values), 6)]
     return facts
 
 
-def _overdue(q: Query, scope: Scope, by_unit: bool) -> dict[tuple, int]:
-    """(academy_id, prong, unit or None) -> trainees overdue on any course (the one rule: `overdue_rows`)."""
-    rows = overdue_rows(q.overdue_on).subquery()
+def _overdue(q: Query, scope: Scope, by_unit: bool) -> dict[tuple, tuple[int, int]]:
+    """(academy_id, prong, unit or None) -> (trainees overdue on any course, the sum of their record keys), by the
+    one rule: `overdue_rows`."""
+    people = sa.select(overdue_rows(q.overdue_on).subquery().c.user_id).distinct().subquery()
     u = User.__table__
     unit = _unit_of(u)
     query = (sa.select(u.c.academy_id, u.c.category, unit if by_unit else sa.null(),
-                       sa.func.count(sa.distinct(rows.c.user_id)))
-             .select_from(rows.join(u, u.c.id == rows.c.user_id))
+                       sa.func.count(), sa.func.sum(u.c.record_key))
+             .select_from(people.join(u, u.c.id == people.c.user_id))
              .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
              .group_by(u.c.academy_id, u.c.category, *([unit] if by_unit else [])))
     query = _restrict(query, u.c.academy_id, u.c.country_code, u.c.category, scope, q)
     if q.unit is not None:
         query = query.where(unit == q.unit)
-    return {(a, p, n): int(count) for a, p, n, count in db.session.execute(query)}
+    return {(a, p, n): (int(count), int(keys or 0)) for a, p, n, count, keys in db.session.execute(query)}
 
 
 def _restrict(query, academy_col, country_col, prong_col, scope: Scope, q: Query):
@@ -328,7 +330,7 @@ class _Layout:
 
 def _new_cell(day: date) -> dict:
     return {"trained": 0, "in_progress": 0, "enrolled": 0, "overdue": 0, "academy_targets": [], "places": set(),
-            "as_of": day}
+            "as_of": day, "keys": dict.fromkeys((*MEASURES, "overdue"), 0)}
 
 
 def _academy_cells(layout: _Layout, facts: dict, academy_targets: dict, overdue: dict, q: Query) -> dict[tuple, dict]:
@@ -344,11 +346,13 @@ def _academy_cells(layout: _Layout, facts: dict, academy_targets: dict, overdue:
         for index, (label, day) in enumerate(layout.periods):
             key = layout.key(academy.country_code, academy.slug, unit, prong, label)
             cell = cells.setdefault(key, _new_cell(day))
-            trained, in_progress, enrolled = facts.get((academy_id, prong, unit), [(0, 0, 0)] * len(days))[index]
-            cell["trained"] += trained
-            cell["in_progress"] += in_progress
-            cell["enrolled"] += enrolled
-            cell["overdue"] += overdue.get((academy_id, prong, unit), 0)
+            figures = facts.get((academy_id, prong, unit), [(0,) * 6] * len(days))[index]
+            for position, measure in enumerate(MEASURES):
+                cell[measure] += figures[position]
+                cell["keys"][measure] += figures[position + 3]
+            late, late_keys = overdue.get((academy_id, prong, unit), (0, 0))
+            cell["overdue"] += late
+            cell["keys"]["overdue"] += late_keys
             cell["places"].add((academy.country_code, prong))
             target = academy_targets.get((academy_id, prong), [None] * len(days))[index] if unit is None else None
             if target is not None:
@@ -375,6 +379,7 @@ def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bo
             "country": country, "academy": academy_slug, "prong": prong,
             "target": target, "trained": cell["trained"], "in_progress": cell["in_progress"],
             "enrolled": cell["enrolled"], "coverage": _ratio(cell["trained"], target), "suppressed": False,
+            "_keys": cell["keys"],
         }
         if layout.by_unit:
             row["unit"] = unit
@@ -389,8 +394,9 @@ def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bo
     return rows
 
 
-def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
-    """The coverage table for a query, as the API and the dashboard show it."""
+def tabulate(q: Query, scope: Scope) -> dict:
+    """The true coverage table for a query, before protection: each row and the total carry `_keys`, the sums of
+    the record keys of the people each count counts. Never shown as such: `compute` publishes it."""
     time_dim = next((g for g in q.group_by if g in TIME_DIMENSIONS), None)
     if time_dim and q.overdue_on:
         raise ValueError("Overdue figures are for one day, not for a time series.")
@@ -413,9 +419,16 @@ def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
     last_label = periods[-1][0]
     latest = [r for r in rows if r.get("period") == last_label] if time_dim else rows
     totals = _totals(latest, q.overdue_on is not None)
-    _suppress(rows, totals, q.group_by, threshold, q.parent_withheld)
     return {"as_of": q.as_of.isoformat(), "filters": q.filters, "group_by": list(q.group_by),
-            "threshold": threshold, "rows": rows, "totals": totals}
+            "rows": rows, "totals": totals}
+
+
+def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
+    """The coverage table for a query, as the API, the dashboard, the drill-down and the exports show it: the
+    true table (`tabulate`) under the cell-key method's protection."""
+    result = tabulate(q, scope)
+    _protect([*result["rows"], result["totals"]], threshold)
+    return {**result, "threshold": threshold}
 
 
 def _target_for(cell: dict, country_targets: dict, index: int, academy_level: bool) -> int | None:
@@ -434,104 +447,38 @@ def _ratio(trained: int | None, target: int | None) -> float | None:
 
 
 def _totals(rows: list[dict], with_overdue: bool = False) -> dict:
+    """The response's total: a cell of its own (the people of every row), protected like a row."""
     totals = {"target": None, "trained": 0, "in_progress": 0, "enrolled": 0}
     targets = [r["target"] for r in rows if r["target"] is not None]
     totals["target"] = sum(targets) if targets else None
-    for name in ("trained", "in_progress", "enrolled") + (("overdue",) if with_overdue else ()):
+    names = MEASURES + (("overdue",) if with_overdue else ())
+    for name in names:
         totals[name] = sum(r[name] for r in rows)
     totals["coverage"] = _ratio(totals["trained"], totals["target"])
     totals["suppressed"] = False
+    totals["_keys"] = {name: sum(r["_keys"][name] for r in rows) for name in names}
     return totals
+
+
+def _protect(rows: list[dict], threshold: int) -> None:
+    """The cell-key method (app/foundation/disclosure.py) on every row and total: each count perturbed by its own
+    people's keys; coverage from the published trained count; a row whose published enrolled count is 1 to
+    threshold - 1 withheld as a whole. Overdue counts (a row's sub-count) are perturbed the same way."""
+    for row in rows:
+        keys = row.pop("_keys")
+        for name in (*MEASURES, "overdue"):
+            if name in row:
+                row[name] = disclosure.perturb(row[name], keys[name])
+        if disclosure.withheld(row["enrolled"], threshold):
+            _withhold(row)
+        else:
+            row["coverage"] = _ratio(row["trained"], row["target"])
 
 
 def _withhold(row: dict) -> None:
     row.update({"trained": None, "in_progress": None, "enrolled": None, "coverage": None, "suppressed": True})
     if "overdue" in row:
         row["overdue"] = None
-
-
-def _withhold_overdue(row: dict) -> None:
-    row["overdue"] = None
-
-
-def _groupings(group_by: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """Every set of rows that a published figure sums up: the response totals (per period), and, for each
-    grouped dimension, the rows that differ only in it (their sum is the figure one level up)."""
-    dims = [d for d in ("country", "academy", UNIT, "prong")
-            if d in group_by or (d == "country" and ("academy" in group_by or UNIT in group_by))
-            or (d == "academy" and UNIT in group_by)]
-    if set(group_by) & set(TIME_DIMENSIONS):
-        dims.append("period")
-    groupings = [("period",)] if "period" in dims else [()]
-    for dim in dims:
-        if dim != "period":
-            groupings.append(tuple(d for d in dims if d != dim))
-    return groupings
-
-
-def _complete(rows: list[dict], groupings, withheld, withhold, order) -> None:
-    """Secondary suppression: no group of rows that sums to a published figure has exactly one withheld."""
-    changed = True
-    while changed:
-        changed = False
-        for keys in groupings:
-            groups: dict[tuple, list[dict]] = {}
-            for row in rows:
-                groups.setdefault(tuple(row.get(k) for k in keys), []).append(row)
-            for members in groups.values():
-                hidden = [r for r in members if withheld(r)]
-                if len(hidden) == 1 and len(members) > 1:
-                    withhold(min((r for r in members if not withheld(r)), key=order))
-                    changed = True
-
-
-def _force(rows: list[dict], prongs: set, withheld, withhold, order) -> None:
-    """A figure withheld one level up: the rows that sum to it must not all be shown."""
-    for prong in prongs:
-        members = [r for r in rows if r.get("prong") == prong or prong is None]
-        if members and not any(withheld(r) for r in members):
-            withhold(min(members, key=order))
-
-
-def _suppress(rows: list[dict], totals: dict, group_by: tuple[str, ...], threshold: int,
-              parent_withheld: frozenset = frozenset()) -> None:
-    """Primary suppression of small cells, then secondary suppression so that no total reveals one.
-
-    Overdue counts, where asked for, are protected the same way on their own: a small count is withheld
-    (the row's other figures stay), and so is a second one wherever a sum would give it back.
-    """
-    def small(value):
-        return value is not None and 0 < value < threshold
-
-    groupings = _groupings(group_by)
-    for row in rows:
-        if small(row["enrolled"]):
-            _withhold(row)
-    if small(totals["enrolled"]):
-        _withhold(totals)
-
-    def row_withheld(r):
-        return r["suppressed"]
-
-    def row_order(r):
-        return (r["enrolled"], r["trained"])
-
-    _force(rows, {p for m, p in parent_withheld if m == "row"}, row_withheld, _withhold, row_order)
-    _complete(rows, groupings, row_withheld, _withhold, row_order)
-    if "overdue" not in totals:
-        return
-    for row in [*rows, totals]:
-        if small(row["overdue"]):
-            _withhold_overdue(row)
-
-    def overdue_withheld(r):
-        return r["overdue"] is None
-
-    def overdue_order(r):
-        return (r["overdue"], r["enrolled"] or 0)
-
-    _force(rows, {p for m, p in parent_withheld if m == "overdue"}, overdue_withheld, _withhold_overdue, overdue_order)
-    _complete(rows, groupings, overdue_withheld, _withhold_overdue, overdue_order)
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -594,22 +541,12 @@ def target_history(scope: Scope) -> list[TargetPopulation]:
     return list(db.session.scalars(query))
 
 
-def overdue_by_academy(scope: Scope, today: date) -> list[tuple[Academy, int]]:
-    """Trainees overdue on any course (the one rule: `learning.progress.overdue_rows`), per academy."""
-    rows = overdue_rows(today).subquery()
-    query = (sa.select(Academy, sa.func.count(sa.distinct(rows.c.user_id)))
-             .join(rows, rows.c.academy_id == Academy.id).group_by(Academy.id).order_by(Academy.name))
-    if scope.countries is not None:
-        query = query.where(Academy.country_code.in_(sorted(scope.countries)))
-    if scope.academy_id is not None:
-        query = query.where(Academy.id == scope.academy_id)
-    return [(a, n) for a, n in db.session.execute(query).all()]
-
-
 def knowledge_gain(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> list[dict]:
     """Per prong: mean post-test score minus mean pre-test score, over trainees who took both by D.
 
-    Groups of fewer than `threshold` such trainees are withheld, as for coverage.
+    Protected like every figure (app/foundation/disclosure.py): the number of people is perturbed by their
+    record keys and the group withheld when that is 1 to threshold - 1; each mean is moved by up to ±2 points
+    read from the same cell key, so that two groups differing by one person do not give that person's scores.
     """
     end = _end_of(q.as_of)
     tests = (sa.select(QuizAttempt.user_id, QuizAttempt.course_id, QuizAttempt.kind, QuizAttempt.score_percent)
@@ -617,7 +554,8 @@ def knowledge_gain(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -
                     QuizAttempt.submitted_at < end).subquery())
     pre, post = tests.alias("pre"), tests.alias("post")
     query = (
-        sa.select(Course.prong, sa.func.count(), sa.func.avg(pre.c.score_percent), sa.func.avg(post.c.score_percent))
+        sa.select(Course.prong, sa.func.count(), sa.func.avg(pre.c.score_percent), sa.func.avg(post.c.score_percent),
+                  sa.func.sum(User.record_key))
         .select_from(pre)
         .join(post, sa.and_(post.c.user_id == pre.c.user_id, post.c.course_id == pre.c.course_id,
                             post.c.kind == "post_test"))
@@ -628,12 +566,15 @@ def knowledge_gain(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -
     )
     query = _restrict(query, User.academy_id, User.country_code, Course.prong, scope, q)
     rows = []
-    for prong, people, mean_pre, mean_post in db.session.execute(query):
-        shown = people >= threshold
+    for prong, people, mean_pre, mean_post, keys in db.session.execute(query):
+        published = disclosure.perturb(people, keys or 0)
+        shown = published >= threshold
+        pre_shown = disclosure.perturb_mean(float(mean_pre), keys or 0)
+        post_shown = disclosure.perturb_mean(float(mean_post), (keys or 0) + 1)
         rows.append({
-            "prong": prong, "people": people if shown else None, "suppressed": not shown,
-            "pre": round(float(mean_pre), 1) if shown else None,
-            "post": round(float(mean_post), 1) if shown else None,
-            "gain": round(float(mean_post) - float(mean_pre), 1) if shown else None,
+            "prong": prong, "people": published if shown else None, "suppressed": not shown,
+            "pre": round(pre_shown, 1) if shown else None,
+            "post": round(post_shown, 1) if shown else None,
+            "gain": round(post_shown - pre_shown, 1) if shown else None,
         })
     return rows

@@ -12,10 +12,13 @@ overall, and split by the trainee's language and country, because a translation 
 one language's drop. All figures come from one aggregate query of additive sums (count, right,
 rest, rest squared, right x rest, and one count per option bit) grouped by question, language and
 country; the splits and the overall figure are sums of those groups. A second query gives the pre-
-and post-test facility per module (knowledge gain). Groups of fewer answers than the platform's
-small-number threshold of people are withheld, as coverage withholds them (people are counted per
-question, language and country and summed for the coarser groups: exact unless a trainee changed
-language or country between attempts, when they count twice). Definitions: docs/item-statistics.md.
+and post-test facility per module (knowledge gain). Every count is protected as coverage protects it
+(app/foundation/disclosure.py, the cell-key method): the numbers of answers, of right answers and of
+each option's choices are published perturbed by the record keys of the people who gave them, shares
+are read from the perturbed counts, and a group whose perturbed number of people is under the
+threshold is withheld (people are counted per question, language and country and summed for the
+coarser groups: exact unless a trainee changed language or country between attempts, when they count
+twice). Definitions: docs/item-statistics.md.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from math import sqrt
 
 import sqlalchemy as sa
 
+from app.auth.models import User
 from app.curriculum.models import Country, Course, Module, Question, QuestionBank
 from app.extensions import db
+from app.foundation import disclosure
 from app.foundation.disclosure import DEFAULT_THRESHOLD
 from app.learning.models import AttemptAnswer
 
@@ -51,6 +56,10 @@ class Sums:
     rest2: float = 0.0
     right_rest: float = 0.0
     bits: list[int] = field(default_factory=lambda: [0] * MAX_OPTIONS)
+    #: Sums of the answerers' record keys: of every answer, of the right ones, and per option bit.
+    key_n: int = 0
+    key_right: int = 0
+    key_bits: list[int] = field(default_factory=lambda: [0] * MAX_OPTIONS)
 
     def add(self, other: Sums) -> None:
         self.n += other.n
@@ -61,6 +70,9 @@ class Sums:
         self.rest2 += other.rest2
         self.right_rest += other.right_rest
         self.bits = [a + b for a, b in zip(self.bits, other.bits, strict=True)]
+        self.key_n += other.key_n
+        self.key_right += other.key_right
+        self.key_bits = [a + b for a, b in zip(self.key_bits, other.key_bits, strict=True)]
 
 
 @dataclass
@@ -89,13 +101,18 @@ def _discrimination(s: Sums) -> float | None:
     return max(-1.0, min(1.0, cov / sqrt(var_x * var_r)))
 
 
+def _share(part: int, whole: int) -> float:
+    return max(0.0, min(1.0, part / whole))
+
+
 def _cell(s: Sums, question: Question, threshold: int) -> Cell:
-    if s.people < threshold:
+    if disclosure.perturb(s.people, s.key_n) < threshold:
         return Cell(None if s.n else 0, s.n > 0, None, None, None, [])
-    facility = s.right / s.n
+    n = max(1, disclosure.perturb(s.n, s.key_n))
+    facility = _share(disclosure.perturb(s.right, s.key_right), n)
     disc = _discrimination(s)
     count = 2 if question.type == "true_false" else len(question.data.get("options", []))
-    shares = [s.bits[i] / s.n for i in range(count)]
+    shares = [_share(disclosure.perturb(s.bits[i], s.key_bits[i]), n) for i in range(count)]
     flags = []
     if facility > TOO_EASY:
         flags.append("too_easy")
@@ -105,13 +122,13 @@ def _cell(s: Sums, question: Question, threshold: int) -> Cell:
         flags.append("negative_discrimination")
     elif disc is not None and disc < WEAK_DISCRIMINATION:
         flags.append("weak_discrimination")
-    if question.type != "true_false" and s.n >= UNUSED_DISTRACTOR_MIN_N:
+    if question.type != "true_false" and n >= UNUSED_DISTRACTOR_MIN_N:
         key = question.data["answer"]
         keys = set(key) if isinstance(key, list) else {key}
         ids = [o["id"] for o in question.data.get("options", [])]
         if any(oid not in keys and shares[i] < UNUSED_DISTRACTOR for i, oid in enumerate(ids)):
             flags.append("unused_distractor")
-    return Cell(s.n, False, facility, disc, shares, flags)
+    return Cell(n, False, facility, disc, shares, flags)
 
 
 def _grouped_sums(bank_id: int) -> dict[tuple[int, str, str], Sums]:
@@ -123,14 +140,20 @@ def _grouped_sums(bank_id: int) -> dict[tuple[int, str, str], Sums]:
         sa.func.sum(a.correct),
         sa.func.count(rest), sa.func.sum(rest), sa.func.sum(rest * rest), sa.func.sum(a.correct * rest),
     ] + [sa.func.sum(sa.case((a.chosen_mask.op("&")(1 << i) > 0, 1), else_=0)) for i in range(MAX_OPTIONS)]
+    key = User.record_key
+    columns += [sa.func.sum(key), sa.func.sum(sa.case((a.correct == 1, key), else_=0))]
+    columns += [sa.func.sum(sa.case((a.chosen_mask.op("&")(1 << i) > 0, key), else_=0)) for i in range(MAX_OPTIONS)]
     rows = db.session.execute(
-        sa.select(*columns).where(a.bank_id == bank_id, a.kind == "module")
+        sa.select(*columns).join(User, User.id == a.user_id).where(a.bank_id == bank_id, a.kind == "module")
         .group_by(a.question_id, a.language, a.country_code)
     )
     out = {}
-    for qid, language, country, n, people, right, rest_n, rest_sum, rest2, right_rest, *bits in rows:
+    for qid, language, country, n, people, right, rest_n, rest_sum, rest2, right_rest, *rest in rows:
+        bits, key_n, key_right = rest[:MAX_OPTIONS], rest[MAX_OPTIONS], rest[MAX_OPTIONS + 1]
+        key_bits = rest[MAX_OPTIONS + 2:]
         out[(qid, language, country)] = Sums(n, people, int(right or 0), rest_n, float(rest_sum or 0), float(rest2 or 0),
-                                             float(right_rest or 0), [int(b or 0) for b in bits])
+                                             float(right_rest or 0), [int(b or 0) for b in bits], int(key_n or 0),
+                                             int(key_right or 0), [int(k or 0) for k in key_bits])
     return out
 
 
@@ -173,19 +196,23 @@ def knowledge_gain(course: Course, threshold: int = DEFAULT_THRESHOLD) -> list[d
     a = AttemptAnswer
     ids = [m.id for m in course.modules]
     rows = db.session.execute(
-        sa.select(a.module_id, a.kind, sa.func.count(), sa.func.count(sa.distinct(a.user_id)), sa.func.sum(a.correct))
+        sa.select(a.module_id, a.kind, sa.func.count(), sa.func.count(sa.distinct(a.user_id)), sa.func.sum(a.correct),
+                  sa.func.sum(User.record_key), sa.func.sum(sa.case((a.correct == 1, User.record_key), else_=0)))
+        .join(User, User.id == a.user_id)
         .where(a.module_id.in_(ids), a.kind.in_(("pre_test", "post_test")))
         .group_by(a.module_id, a.kind)
     )
-    got = {(mid, kind): (n, people, int(right or 0)) for mid, kind, n, people, right in rows}
+    got = {(mid, kind): (n, people, int(right or 0), int(kn or 0), int(kr or 0))
+           for mid, kind, n, people, right, kn, kr in rows}
     out = []
     for module in course.modules:
         entry = {"module": module}
         for kind in ("pre_test", "post_test"):
-            n, people, right = got.get((module.id, kind), (0, 0, 0))
-            shown = people >= threshold
-            entry[kind] = {"n": n if shown else None, "withheld": 0 < people < threshold,
-                           "facility": right / n if shown else None}
+            n, people, right, key_n, key_right = got.get((module.id, kind), (0, 0, 0, 0, 0))
+            shown = disclosure.perturb(people, key_n) >= threshold
+            published_n = max(1, disclosure.perturb(n, key_n))
+            entry[kind] = {"n": published_n if shown else None, "withheld": people > 0 and not shown,
+                           "facility": _share(disclosure.perturb(right, key_right), published_n) if shown else None}
         pre, post = entry["pre_test"]["facility"], entry["post_test"]["facility"]
         entry["gain"] = None if pre is None or post is None else post - pre
         out.append(entry)
