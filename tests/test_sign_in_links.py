@@ -1,5 +1,7 @@
-"""Sign-in link tokens never reach the access log: the platform's own server (gunicorn, as scripts/run.sh runs it)
-and werkzeug's development server write the request line with the token replaced by `[redacted]`."""
+"""Sign-in links: opaque random tokens stored only as a digest, short-lived (tests/test_mail.py and
+tests/test_academy.py prove single use and the refusal for accounts with a password), and never in the access
+log: the platform's own server (gunicorn, as scripts/run.sh runs it) and werkzeug's development server write
+the request line with the token replaced by `[redacted]`."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from app.auth import tokens
+from app.auth.models import User, UserToken
+from app.extensions import db
 from app.foundation import logs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,3 +88,24 @@ def test_the_development_servers_log_holds_no_link_token(app, caplog):
 def test_redaction_leaves_other_paths_alone():
     assert logs.redact('"GET /academies/a/trainees?page=2 HTTP/1.1"') == '"GET /academies/a/trainees?page=2 HTTP/1.1"'
     assert logs.redact("POST /set-password/abc-DEF_123 HTTP/1.1") == "POST /set-password/[redacted] HTTP/1.1"
+
+
+def test_link_tokens_are_random_opaque_and_stored_only_as_their_digest(app, make_user):
+    person = make_user(email="opaque@example.org")
+    with app.app_context():
+        user = db.session.get(User, person["id"])
+        issued = [tokens.issue(user, tokens.INVITATION) for _ in range(3)]
+        db.session.commit()
+        stored = list(db.session.scalars(db.session.query(UserToken).filter_by(user_id=user.id).statement))
+        # Nothing of the account is in the token (no e-mail, no part of the password hash), and each is new.
+        assert len(set(issued)) == 3
+        for token in issued:
+            assert len(token) >= 43 and "." not in token  # 32 random bytes, not a signed payload
+            assert user.email not in token and user.password_hash[-12:] not in token
+        # The database holds only the SHA-256 of each token: a copy of the table opens nothing.
+        assert {row.token_hash for row in stored} == {tokens.digest(t) for t in issued}
+        assert not any(t in row.token_hash for t in issued for row in stored)
+        # Only the newest works; each lives as long as its purpose allows.
+        assert tokens.find(issued[0], tokens.SETS_PASSWORD) is None
+        newest = tokens.find(issued[-1], tokens.SETS_PASSWORD)
+        assert newest is not None and newest.expires_at - newest.created_at == tokens.lifetime(tokens.INVITATION)
