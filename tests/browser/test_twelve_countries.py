@@ -25,7 +25,7 @@ VISIBLE_TEXT = """() => {
 
 
 def default_language(code: str) -> str:
-    profile = read_curriculum(REAL_CURRICULA, REAL_ASSESSMENTS).countries[code]
+    profile = read_curriculum(REAL_CURRICULA, REAL_ASSESSMENTS).profiles[code]
     return profile.languages[0]
 
 
