@@ -28,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     db.init_app(app)
+    from .foundation import logs
+
+    logs.install()  # sign-in link tokens never reach the access log
     from .mail.services import init_app as init_mail
 
     init_mail(app)  # after db.init_app: what a request queued is sent before its session is removed

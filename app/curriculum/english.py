@@ -18,7 +18,7 @@ these those than then into about only also any all each other such no its them m
 COLLISIONS = {
     "sr": {"to", "on", "do", "no", "a", "i"}, "hr": {"to", "on", "do", "no", "a", "i"},
     "bs": {"to", "on", "do", "no", "a", "i"}, "cnr": {"to", "on", "do", "no", "a", "i"},
-    "sl": {"to", "on", "do", "no", "a", "i"}, "sq": {"me", "as", "has", "at"}, "tr": {"in", "on"},
+    "sl": {"to", "on", "do", "no", "a", "i", "in"}, "sq": {"me", "as", "has", "at"}, "tr": {"in", "on"},
     "ro": {"a", "in", "do", "no", "are", "care"},
 }
 TOKEN_RE = re.compile(r"\w[\w'’-]*|[^\w\s]", re.U)

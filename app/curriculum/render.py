@@ -30,7 +30,7 @@ from .tree import (
 )
 
 #: Bump when the rendering changes, so that a reload re-renders everything.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"  # 3: claims' citations marked <cite>; a passage carries its language
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4",
@@ -125,7 +125,7 @@ def _with_claims(passage: PassageFile, text: str) -> tuple[str, str]:
         if claim is None:
             continue
         items.append(f'<li value="{number}" class="claim claim-{claim.status}"><span class="claim-status">'
-                     f"{escape(_claim_label(claim.status))}</span> {escape(claim.citation)}</li>")
+                     f"{escape(_claim_label(claim.status))}</span> <cite>{escape(claim.citation)}</cite></li>")
     return marked, f'<ol class="claims">{"".join(items)}</ol>'
 
 
@@ -181,9 +181,10 @@ def render_module(cur: Curriculum, module: ModuleDef, profile: CountryProfile, l
                     inner = markdown_to_html(_fill(text, profile, section_notices, passage.language)) + claims_html
                     css = "national" if passage.verified else "national unverified"
                     label = _slot_label("passage", country_name)
+                shown_in = text_language if passage is None else passage.language
                 parts.append(
-                    f'<aside class="{css}" aria-label="{escape(label)}">'
-                    f'<p class="national-label">{escape(label)}</p>{inner}</aside>'
+                    f'<aside class="{css}" aria-label="{escape(label)}"><p class="national-label">{escape(label)}</p>'
+                    f'<div class="national-text" lang="{escape(shown_in)}">{inner}</div></aside>'
                 )
             heading = _fill(section.heading, profile, section_notices, text_language).replace("\\", "")
             sections.append({"heading": heading, "html": "\n".join(parts), "notices": section_notices})

@@ -50,6 +50,13 @@ def keep_dates(text: str | None) -> Markup:
     return Markup(_DATE_IN_TEXT.sub(lambda m: f'<span class="date">{m.group(0)}</span>', str(escaped)))
 
 
+def cite(value) -> Markup:
+    """A cited title (a law, a report, a source) marked as such: it stays in its own language."""
+    if isinstance(value, (list, tuple)):
+        return Markup("; ").join(Markup("<cite>{}</cite>").format(v) for v in value)
+    return Markup("<cite>{}</cite>").format(value)
+
+
 def page_width() -> str:
     """'page-reading' for pages that are read (a comfortable measure), 'page-wide' for pages worked in."""
     if request.blueprint in READING_BLUEPRINTS or request.endpoint in READING_ENDPOINTS:
@@ -75,6 +82,7 @@ def here() -> str:
 
 def register(app):
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["cite"] = cite
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["prong_label"] = prong_label
     app.jinja_env.filters["category_label"] = category_label
