@@ -63,6 +63,12 @@ class LegalReference:
     verified: bool
     #: The status of the reference when given as a claim (law | secondary | unconfirmed); None: older form.
     claim: Claim | None = None
+    #: The citation as the law is cited in a text language (its official title there), per language code.
+    local_citations: dict[str, str] = field(default_factory=dict)
+
+    def citation_in(self, language: str) -> str | None:
+        """The citation in `language`, or None where only the English one exists."""
+        return self.citation if language == "en" else self.local_citations.get(language)
 
 
 @dataclass

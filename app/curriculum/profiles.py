@@ -46,8 +46,10 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
             if not isinstance(ref, LineDict):
                 report(raw_refs.line_of(key), f"legal reference '{key}' must be a mapping")
                 continue
+            local = _local_citations(ref, key, report)
             if "status" in ref:
-                fields = LineDict({k: v for k, v in ref.items() if k not in ("citation", "description")})
+                fields = LineDict({k: v for k, v in ref.items() if k not in ("citation", "description",
+                                                                             "local_citations")})
                 fields.key_lines = ref.key_lines
                 fields.line = ref.line
                 claim = _read_claim(fields, key, raw_refs.line_of(key), report)
@@ -56,7 +58,7 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
                         report(ref.line_of(derived), f"'{derived}' follows from the status of '{key}'; remove it")
                 refs[key] = LegalReference(
                     key, _text(ref, "citation", report), _text(ref, "description", report, required=False),
-                    claim.citation if claim else "", bool(claim and claim.status == "law"), claim,
+                    claim.citation if claim else "", bool(claim and claim.status == "law"), claim, local,
                 )
                 continue
             refs[key] = LegalReference(
@@ -65,6 +67,7 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
                 _text(ref, "description", report, required=False),
                 _text(ref, "source", report),
                 _bool(ref, "verified", report),
+                local_citations=local,
             )
     institutions = data.get("institutions") or []
     if not isinstance(institutions, list):
@@ -97,3 +100,21 @@ def _read_profile(path: Path, root: Path, cur: Curriculum) -> None:
             _text(data, "notes", report, required=False), display, sha256(path.read_text("utf-8")),
             local_names, fallback,
         )
+
+
+def _local_citations(ref: LineDict, key: str, report) -> dict[str, str]:
+    """A reference's `local_citations`: language code -> the citation as that language cites the law."""
+    raw = ref.get("local_citations")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        report(ref.line_of("local_citations"), f"'local_citations' of '{key}' must map a language code to a citation")
+        return {}
+    local = {}
+    for lang, text in raw.items():
+        line = raw.line_of(lang) if isinstance(raw, LineDict) else ref.line_of("local_citations")
+        if not LANGUAGE_RE.fullmatch(str(lang)) or not isinstance(text, str) or not text.strip():
+            report(line, f"'local_citations' of '{key}': '{lang}' must be a language code with a citation")
+            continue
+        local[str(lang)] = text.strip()
+    return local

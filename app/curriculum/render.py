@@ -35,7 +35,7 @@ RENDERER_VERSION = "3"  # 3: claims' citations marked <cite>; a passage carries 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4",
     "h5", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
-    "thead", "tr", "ul",
+    "thead", "tr", "ul", "cite",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": {"colspan"}, "ol": {"start"}}
 _HEADING_TAG = re.compile(r"<(/?)h([3-6])\b")
@@ -69,7 +69,11 @@ def _fill(text: str, profile: CountryProfile, notices: list[dict], language: str
             notice = {"kind": "unverified_fact", "citation": ref.citation, "source": ref.source}
             if notice not in notices:
                 notices.append(notice)
-        return _MD_SPECIAL.sub(r"\\\1", ref.citation)
+        local = ref.citation_in(language)
+        if local is not None:
+            return _MD_SPECIAL.sub(r"\\\1", local)
+        # No citation in this language yet: the English one, marked as a cited title.
+        return "<cite>" + str(escape(_MD_SPECIAL.sub(r"\\\1", ref.citation))) + "</cite>"
 
     return PLACEHOLDER_RE.sub(replace, text)
 
@@ -125,8 +129,14 @@ def _with_claims(passage: PassageFile, text: str) -> tuple[str, str]:
         if claim is None:
             continue
         items.append(f'<li value="{number}" class="claim claim-{claim.status}"><span class="claim-status">'
-                     f"{escape(_claim_label(claim.status))}</span> <cite>{escape(claim.citation)}</cite></li>")
+                     f"{escape(_claim_label(claim.status))}</span> {_cited(claim)}</li>")
     return marked, f'<ol class="claims">{"".join(items)}</ol>'
+
+
+def _cited(claim) -> str:
+    """A claim's citation: a cited title (law, report) marked <cite>; what an unconfirmed claim asks, plain."""
+    text = str(escape(claim.citation))
+    return text if claim.status == "unconfirmed" else f"<cite>{text}</cite>"
 
 
 def rendition_hash(cur: Curriculum, module: ModuleDef, profile: CountryProfile, language: str) -> str:
