@@ -9,6 +9,7 @@ from app.auth.models import User
 from app.coverage import services as coverage
 from app.curriculum.models import Course, Question
 from app.extensions import db
+from app.foundation import disclosure
 from app.learning.models import QuizAttempt
 from tests.conftest import csrf_from, login
 from tests.quiz_helpers import (
@@ -104,19 +105,27 @@ def test_knowledge_gain_is_post_minus_pre_for_those_with_both(ctx):
     db.session.flush()
     cid = db.session.scalar(sa.select(Course.id).filter_by(prong="police"))
     when = datetime(2026, 3, 1)
+    both = []
     for i in range(7):
         user = User(email=f"kg{i}@example.org", name="KG", password_hash="!", role="trainee", country_code="AL",
                     academy_id=academy.id, category="police", language="en")
         db.session.add(user)
         db.session.flush()
         scores = [("pre_test", 40)] + ([("post_test", 80)] if i < 6 else [])  # the 7th took only the pre-test
+        if i < 6:
+            both.append(user)
         for kind, score in scores:
             db.session.add(QuizAttempt(token=f"kg{i}{kind}", user_id=user.id, kind=kind, course_id=cid, drawn=[],
                                        question_count=5, submitted_at=when, score_percent=score, correct_count=0))
     db.session.flush()
     q = coverage.Query(date(2026, 6, 1))
+    # Published under the cell-key method: the six's count perturbed by their keys, each mean moved by up to 2.
+    keys = sum(u.record_key for u in both)
+    pre, post = disclosure.perturb_mean(40.0, keys), disclosure.perturb_mean(80.0, keys + 1)
     assert coverage.knowledge_gain(q, coverage.Scope()) == [
-        {"prong": "police", "people": 6, "suppressed": False, "pre": 40.0, "post": 80.0, "gain": 40.0}]
+        {"prong": "police", "people": disclosure.perturb(6, keys), "suppressed": False, "pre": round(pre, 1),
+         "post": round(post, 1), "gain": round(post - pre, 1)}]
+    assert abs(pre - 40) <= 2 and abs(post - 80) <= 2
     withheld = coverage.knowledge_gain(q, coverage.Scope(), threshold=10)
     assert withheld == [{"prong": "police", "people": None, "suppressed": True, "pre": None, "post": None, "gain": None}]
     assert coverage.knowledge_gain(coverage.Query(date(2026, 2, 1)), coverage.Scope()) == []  # before the tests
