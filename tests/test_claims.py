@@ -56,7 +56,9 @@ def test_the_reader_sees_each_claims_status_and_source(app, mini_copy):
     assert 'class="claim claim-law"' in html and "The law&#39;s text:" in html
     assert "Criminal Code of the Republic of Albania, Art. 110/a (Official Journal 1995/2)" in html
     assert "Secondary source, not the law&#39;s text:" in html
-    assert "the national coordinator should confirm:</span> the length of the reflection period" in html
+    # An unconfirmed claim is marked as such; the question it puts to the national coordinator is theirs (review
+    # sheet), not the reader's.
+    assert "Not yet confirmed</span>" in html and "the length of the reflection period" not in html
 
 
 def test_a_law_claim_without_title_article_or_publication_is_refused(mini_copy):

@@ -30,7 +30,7 @@ from .tree import (
 )
 
 #: Bump when the rendering changes, so that a reload re-renders everything.
-RENDERER_VERSION = "3"  # 3: claims' citations marked <cite>; a passage carries its language
+RENDERER_VERSION = "4"  # 3: claims' citations marked <cite>; a passage carries its language
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4",
@@ -66,7 +66,9 @@ def _fill(text: str, profile: CountryProfile, notices: list[dict], language: str
         if ref is None:  # the validator refuses such a tree; never show a raw placeholder
             return "…"
         if not ref.verified:
-            notice = {"kind": "unverified_fact", "citation": ref.citation, "source": ref.source}
+            unconfirmed = ref.claim is not None and ref.claim.status == "unconfirmed"
+            notice = {"kind": "unverified_fact", "citation": ref.citation_in(language) or ref.citation,
+                      "source": gettext("Not yet confirmed") if unconfirmed else ref.source}
             if notice not in notices:
                 notices.append(notice)
         local = ref.citation_in(language)
@@ -109,7 +111,7 @@ def _claim_label(status: str) -> str:
         return gettext("The law's text:")
     if status == "secondary":
         return gettext("Secondary source, not the law's text:")
-    return gettext("Not yet confirmed; the national coordinator should confirm:")
+    return gettext("Not yet confirmed")
 
 
 def _with_claims(passage: PassageFile, text: str) -> tuple[str, str]:
@@ -134,9 +136,10 @@ def _with_claims(passage: PassageFile, text: str) -> tuple[str, str]:
 
 
 def _cited(claim) -> str:
-    """A claim's citation: a cited title (law, report) marked <cite>; what an unconfirmed claim asks, plain."""
-    text = str(escape(claim.citation))
-    return text if claim.status == "unconfirmed" else f"<cite>{text}</cite>"
+    """A claim's citation, a cited title (law, report), marked <cite>. What an unconfirmed claim asks the national
+    coordinator is their task, not the reader's: the reader is told only that it is not yet confirmed (the
+    question is on the coordinator's review sheet)."""
+    return "" if claim.status == "unconfirmed" else f"<cite>{escape(claim.citation)}</cite>"
 
 
 def rendition_hash(cur: Curriculum, module: ModuleDef, profile: CountryProfile, language: str) -> str:
@@ -149,6 +152,7 @@ def rendition_hash(cur: Curriculum, module: ModuleDef, profile: CountryProfile, 
     with force_locale(translation.language if translation else BASE_LANGUAGE):
         labels = [_slot_label(kind, "") for kind in ("fallback", "passage")]
         labels += [_claim_label(status) for status in ("law", "secondary", "unconfirmed")]
+        labels += [gettext("Not yet confirmed")]
     return sha256(
         RENDERER_VERSION, module.content_hash, translation.content_hash if translation else "",
         *passages, profile.content_hash, language, *labels,
