@@ -256,3 +256,18 @@ def test_the_csv_import_opens_a_period_for_each_new_trainee(data):
                                 .where(User.academy_id == academy.id, User.role == "trainee")
                                 .order_by(User.email)).all()
     assert opened == [("one@example.org", today, None), ("two@example.org", today, None)]
+
+
+def test_the_command_line_records_leaving_and_return(app, runner, make_user):
+    person = make_user(email="cli.officer@example.org")
+    result = runner.invoke(args=["users", "suspend", "--email", person["email"], "--left", "--on", "2020-01-05"])
+    assert result.exit_code != 0 and "before it started" in result.output  # refused; nothing changed
+    result = runner.invoke(args=["users", "suspend", "--email", person["email"], "--left"])
+    assert result.exit_code == 0, result.output
+    assert "left the service" in result.output
+    result = runner.invoke(args=["users", "reactivate", "--email", person["email"]])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.execute(sa.select(ServicePeriod.ended_on, ServicePeriod.end_reason)
+                                  .filter_by(user_id=person["id"]).order_by(ServicePeriod.id)).all()
+        assert rows == [(utcnow().date(), "left"), (None, None)]
