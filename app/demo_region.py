@@ -86,9 +86,10 @@ def _history(academy, course, language: str) -> None:
     db.session.flush()
     for user, joined, left in people:
         record_service(user, True, on=joined)
-        if left is not None:
-            user.active, user.suspended_at = False, datetime.combine(min(left, today), datetime.min.time())
-            record_service(user, False, on=min(left, today), reason="left")
+        if left is not None:  # left the service (on the day of seeding at the latest)
+            left = max(joined, min(left, today))
+            user.active, user.suspended_at = False, datetime.combine(left, datetime.min.time())
+            record_service(user, False, on=left, reason="left")
     people = [(user, joined) for user, joined, _left in people]
     for user, joined in people:
         if rng.random() < 0.8:
