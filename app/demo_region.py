@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from app.academy import services as academies
 from app.auth.models import User
-from app.auth.services import UNUSABLE_PASSWORD
+from app.auth.services import UNUSABLE_PASSWORD, record_service
 from app.coverage.models import TargetPopulation
 from app.curriculum.models import Country, Course, Module, Question
 from app.extensions import db
@@ -80,11 +80,17 @@ def _history(academy, course, language: str) -> None:
                     password_hash=UNUSABLE_PASSWORD, role="trainee", country_code=academy.country_code,
                     academy_id=academy.id, category="police", language=language,
                     created_at=datetime.combine(joined, datetime.min.time()))
-        if rng.random() < 0.05:
-            user.active, user.suspended_at = False, datetime.combine(joined + timedelta(days=150), datetime.min.time())
+        left = joined + timedelta(days=150) if rng.random() < 0.05 else None
         db.session.add(user)
-        people.append((user, joined))
+        people.append((user, joined, left))
     db.session.flush()
+    for user, joined, left in people:
+        record_service(user, True, on=joined)
+        if left is not None:  # left the service (on the day of seeding at the latest)
+            left = max(joined, min(left, today))
+            user.active, user.suspended_at = False, datetime.combine(left, datetime.min.time())
+            record_service(user, False, on=left, reason="left")
+    people = [(user, joined) for user, joined, _left in people]
     for user, joined in people:
         if rng.random() < 0.8:
             started = joined + timedelta(days=rng.randrange(1, 60))

@@ -2,7 +2,7 @@
 
 from app.academy.models import Academy, ImportBatch  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
-from app.auth.models import User, UserToken  # noqa: F401
+from app.auth.models import ServicePeriod, User, UserToken  # noqa: F401
 from app.certificates.models import Certificate  # noqa: F401
 from app.classroom.models import ClassroomSession, SessionParticipant  # noqa: F401
 from app.coverage.models import ApiToken, TargetPopulation  # noqa: F401

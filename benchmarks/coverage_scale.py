@@ -36,15 +36,20 @@ PRONGS = ["police", "investigators", "judiciary"]
 
 BARE_SQL = """
 SELECT u.country_code, u.category,
-       SUM(CASE WHEN cp.completed_at IS NOT NULL AND cp.completed_at < :end
-                 AND (u.suspended_at IS NULL OR cp.completed_at <= u.suspended_at) THEN 1 ELSE 0 END) AS trained,
-       SUM(CASE WHEN (u.suspended_at IS NULL OR u.suspended_at >= :end) AND cp.started_at < :end
+       SUM(CASE WHEN s.serving = 1 AND cp.completed_at IS NOT NULL AND cp.completed_at < :end
+                THEN 1 ELSE 0 END) AS trained,
+       SUM(CASE WHEN s.serving = 1 AND cp.started_at < :end
                  AND (cp.completed_at IS NULL OR cp.completed_at >= :end) THEN 1 ELSE 0 END) AS in_progress,
-       SUM(CASE WHEN u.suspended_at IS NULL OR u.suspended_at >= :end THEN 1 ELSE 0 END) AS enrolled
+       SUM(CASE WHEN s.serving = 1 THEN 1 ELSE 0 END) AS enrolled,
+       SUM(CASE WHEN s.serving = 0 AND s.joined <= :day AND cp.completed_at IS NOT NULL AND cp.completed_at < :end
+                THEN 1 ELSE 0 END) AS trained_lost
 FROM "user" u
+JOIN (SELECT user_id, MIN(started_on) AS joined,
+             MAX(CASE WHEN started_on <= :day AND (ended_on IS NULL OR ended_on > :day) THEN 1 ELSE 0 END) AS serving
+      FROM service_period GROUP BY user_id) s ON s.user_id = u.id
 LEFT JOIN course c ON c.prong = u.category
 LEFT JOIN course_progress cp ON cp.user_id = u.id AND cp.course_id = c.id
-WHERE u.role = 'trainee' AND u.created_at < :end {country_filter}
+WHERE u.role = 'trainee' {country_filter}
 GROUP BY u.country_code, u.category
 """
 
@@ -139,9 +144,12 @@ def generate(backend: str, trainees: int, attempts: int, completions: int) -> di
         created = start + timedelta(days=rng.randint(0, 600))
         suspended = created + timedelta(days=300) if uid % 97 == 0 else None
         users.append((uid, f"u{uid}@bench.example", f"Trainee {uid}", "!", "trainee", academy.country_code, academy.id,
-                      prong, "en", suspended is None, created, suspended))
+                      prong, "en", suspended is None, created, suspended, rng.randrange(2 ** 31)))
     bulk_insert(backend, "user", ["id", "email", "name", "password_hash", "role", "country_code", "academy_id",
-                                  "category", "language", "active", "created_at", "suspended_at"], users)
+                                  "category", "language", "active", "created_at", "suspended_at", "record_key"], users)
+    # The service history: one period each, to the suspension for those suspended.
+    bulk_insert(backend, "service_period", ["user_id", "started_on", "ended_on", "end_reason"],
+                ((u[0], u[10].date(), u[11].date() if u[11] else None, "suspended" if u[11] else None) for u in users))
     # Module completions: whole courses for some, partial for others, until the count is reached.
     progress, course_rows, done = [], [], 0
     for user in users:
@@ -175,7 +183,7 @@ def generate(backend: str, trainees: int, attempts: int, completions: int) -> di
                                           "language", "started_at", "submitted_at", "answers", "correct_count",
                                           "question_count", "score_percent", "passed"], attempt_rows())
     if backend == "postgres":
-        for table in ("user", "module_progress", "course_progress", "quiz_attempt"):
+        for table in ("user", "service_period", "module_progress", "course_progress", "quiz_attempt"):
             db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                                        f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"))
         db.session.commit()
@@ -224,11 +232,11 @@ def run(backend: str, args) -> dict:
                 services.compute(query, services.Scope())
 
             def bare_all():
-                db.session.execute(sa.text(BARE_SQL.format(country_filter="")), {"end": end}).all()
+                db.session.execute(sa.text(BARE_SQL.format(country_filter="")), {"end": end, "day": today}).all()
 
             def bare_country():
                 db.session.execute(sa.text(BARE_SQL.format(country_filter="AND u.country_code = 'AL'")),
-                                   {"end": end}).all()
+                                   {"end": end, "day": today}).all()
 
             def source_all():
                 db.session.execute(sa.text(SOURCE_SQL)).all()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.academy.models import Academy
 from app.auth.models import User
-from app.auth.services import create_user
+from app.auth.services import create_user, record_service
 from app.curriculum.models import Course
 from app.extensions import db
 from app.learning.models import CourseProgress
@@ -33,6 +33,8 @@ def create_test_user(*, email, role="trainee", country="AL", category="police", 
     user = create_user(email=email, name=name, role=role, country=country, password=PASSWORD,
                        academy=found, category=category if role == "trainee" else None, language=language)
     user.active = active
+    if not active:
+        record_service(user, False)
     db.session.commit()
     return {"id": user.id, "email": user.email}
 
@@ -41,7 +43,8 @@ JAN = datetime(2026, 1, 10, 9)
 
 
 def people(acad, n, *, prong="police", created=JAN, started=None, completed=None, suspended=None, tag="p"):
-    """n trainees of an academy, with optional course start/completion and suspension times."""
+    """n trainees of an academy, with optional course start/completion and suspension times (their service
+    from `created` to `suspended`)."""
     course_id = db.session.scalar(sa.select(Course.id).filter_by(prong=prong))
     made = []
     for i in range(n):
@@ -50,6 +53,9 @@ def people(acad, n, *, prong="police", created=JAN, started=None, completed=None
                     created_at=created, suspended_at=suspended, active=suspended is None)
         db.session.add(user)
         db.session.flush()
+        record_service(user, True, on=created.date())
+        if suspended is not None:
+            record_service(user, False, on=suspended.date())
         if started and course_id:
             db.session.add(CourseProgress(user_id=user.id, course_id=course_id, started_at=started,
                                           completed_at=completed))

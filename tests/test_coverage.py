@@ -103,15 +103,15 @@ def test_country_wide_target_wins_over_the_sum_of_academies(data):
     assert row_for(figures(date(2026, 2, 28), group_by=("country", "prong")), country="AL")["target"] == 20
 
 
-def test_suspended_trainees_count_as_trained_only_if_they_completed_before(data):
+def test_suspended_trainees_are_not_trained_but_trained_staff_lost(data):
     a = academy("a")
     people(a, 5, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1))
     people(a, 2, started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1), suspended=datetime(2026, 4, 1), tag="s1")
     people(a, 3, started=datetime(2026, 2, 1), suspended=datetime(2026, 4, 1), tag="s2")
     row = row_for(figures(date(2026, 6, 1)), academy="a")
-    assert (row["trained"], row["in_progress"], row["enrolled"]) == (7, 0, 5)
+    assert (row["trained"], row["in_progress"], row["enrolled"], row["trained_lost"]) == (5, 0, 5, 2)
     before = row_for(figures(date(2026, 3, 15)), academy="a")
-    assert (before["trained"], before["in_progress"], before["enrolled"]) == (7, 3, 10)
+    assert (before["trained"], before["in_progress"], before["enrolled"], before["trained_lost"]) == (7, 3, 10, 0)
 
 
 def test_a_new_module_version_does_not_change_who_is_trained(data):

@@ -66,6 +66,42 @@ def invite_user_command(email):
     click.echo(f"Invitation sent to {user.email}.")
 
 
+def _service_change(email: str, suspended: bool, reason: str, on) -> str:
+    user = db.session.scalar(sa.select(User).filter_by(email=email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    if user.active == (not suspended):
+        return f"{user.email} is already {'suspended' if suspended else 'active'}; nothing changed."
+    try:
+        services.set_suspended(None, user.academy, user, suspended, reason=reason, on=on.date() if on else None)
+        db.session.commit()
+    except (ServiceError, ValueError) as exc:
+        db.session.rollback()
+        raise click.ClickException(getattr(exc, "message", str(exc))) from None
+    what = ("left the service" if reason == "left" else "suspended") if suspended else "reactivated"
+    return f"{user.email} {what}{f' on {on.date().isoformat()}' if on else ''}."
+
+
+@users_cli.command("suspend")
+@click.option("--email", required=True)
+@click.option("--left", is_flag=True, help="The person left the service (not only suspended).")
+@click.option("--on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The first day out of service; default today.")
+@with_appcontext
+def suspend_user_command(email, left, on):
+    """Suspend an account: it can no longer sign in, and the person's period of service ends (coverage counts
+    them as trained staff lost if they completed their course). The training history is kept."""
+    click.echo(_service_change(email, True, "left" if left else "suspended", on))
+
+
+@users_cli.command("reactivate")
+@click.option("--email", required=True)
+@click.option("--on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day of return; default today.")
+@with_appcontext
+def reactivate_user_command(email, on):
+    """Reactivate a suspended account: a new period of service begins; the earlier ones are kept."""
+    click.echo(_service_change(email, False, "suspended", on))
+
+
 @academies_cli.command("create")
 @click.option("--slug", required=True)
 @click.option("--name", required=True)

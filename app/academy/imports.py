@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from app.audit.services import audit
 from app.auth.accounts import invite_many
 from app.auth.models import User
-from app.auth.services import UNUSABLE_PASSWORD
+from app.auth.services import UNUSABLE_PASSWORD, record_service
 from app.curriculum.models import Country, Course
 from app.enrolment import services as enrolment
 from app.enrolment.models import Assignment, Cohort, CohortMembership
@@ -382,6 +382,7 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
     for name in sorted({r.cohort for r in plan.rows if r.cohort} - set(cohorts)):
         cohorts[name] = enrolment.create_cohort(actor, academy, name)
     db.session.flush()
+    record_service(new_users, True)  # each new trainee's service starts today
     current = set(db.session.execute(
         sa.select(CohortMembership.cohort_id, CohortMembership.user_id).join(Cohort)
         .filter(Cohort.academy_id == academy.id, CohortMembership.left_at.is_(None))).all())

@@ -7,6 +7,7 @@ Cohorts, assignments and mandatory rules are the enrolment area's (`app/enrolmen
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -14,7 +15,14 @@ from flask_babel import lazy_gettext as _l
 from app.audit.services import audit
 from app.auth.accounts import invite
 from app.auth.models import User
-from app.auth.services import EmailTaken, UserError, check_scope, create_user, normalise_email
+from app.auth.services import (
+    EmailTaken,
+    UserError,
+    check_scope,
+    create_user,
+    normalise_email,
+    record_service,
+)
 from app.curriculum.models import Country
 from app.extensions import db
 from app.foundation.errors import ServiceError
@@ -223,9 +231,12 @@ def update_trainee(actor: User, academy: Academy, trainee: User, *, name: str, e
     return trainee
 
 
-def set_suspended(actor: User, academy: Academy | None, trainee: User, suspended: bool) -> None:
+def set_suspended(actor: User, academy: Academy | None, trainee: User, suspended: bool, *,
+                  reason: str = "suspended", on: date | None = None) -> None:
     """Suspend or reactivate any account (a trainee's from the academy's pages, staff from the platform
-    administrator's). Nothing of the person's history is touched either way."""
+    administrator's). Nothing of the person's history is touched either way: suspension ends the person's
+    period of service (`reason` "left" when they left the service) and reactivation opens a new one
+    (`auth.services.record_service`), on `on` (default today)."""
     if trainee.active == (not suspended):
         return
     if actor is not None and actor.id == trainee.id:
@@ -233,7 +244,11 @@ def set_suspended(actor: User, academy: Academy | None, trainee: User, suspended
     trainee.active = not suspended
     if suspended:
         trainee.end_sessions()
-    trainee.suspended_at = utcnow() if suspended else None
+    trainee.suspended_at = (datetime.combine(on, time.min) if on else utcnow()) if suspended else None
+    record_service(trainee, not suspended, on=on, reason=reason)
     kind = "trainee" if trainee.is_trainee else "user"
     action = f"{kind}.suspend" if suspended else f"{kind}.reactivate"
-    audit(actor, academy, action, trainee, f"{'Suspended' if suspended else 'Reactivated'} {trainee.name}.")
+    what = ("Recorded that {} left the service" if reason == "left" else "Suspended {}") if suspended \
+        else "Reactivated {}"
+    when = f" on {on.isoformat()}" if on else ""
+    audit(actor, academy, action, trainee, f"{what.format(trainee.name)}{when}.")

@@ -16,9 +16,14 @@ _ROW_PROPERTIES = {
     "academy": {"type": "string", "nullable": True, "description": "Academy short name, when grouped by academy."},
     "prong": {"type": "string", "nullable": True, "enum": [*PRONGS, None]},
     "target": {**_COUNT, "description": "Target population that applies on the date."},
-    "trained": {**_COUNT, "description": "Completed the prong's course; null when withheld."},
+    "trained": {**_COUNT, "description": "In service on the date and completed the prong's course; null when "
+                                         "withheld."},
     "in_progress": {**_COUNT, "description": "Started, not completed; null when withheld."},
-    "enrolled": {**_COUNT, "description": "Entitled to the prong's course; null when withheld."},
+    "enrolled": {**_COUNT, "description": "Entitled to the prong's course and in service on the date; null when "
+                                          "withheld."},
+    "trained_lost": {**_COUNT, "description": "Trained staff lost: completed the prong's course but no longer in "
+                                              "service on the date (suspended or left); not part of trained; null "
+                                              "when withheld."},
     "coverage": {"type": "number", "minimum": 0, "nullable": True, "description": "trained / target."},
     "suppressed": {"type": "boolean", "description": "Counts withheld to protect small numbers."},
 }
@@ -44,7 +49,8 @@ def document() -> dict:
            "properties": {**_ROW_PROPERTIES,
                           "period": {"type": "string", "description": "2026-11 or 2026-Q4, when grouped by time."},
                           "period_end": {"type": "string", "format": "date"}}}
-    totals = {"type": "object", "required": ["target", "trained", "in_progress", "enrolled", "coverage", "suppressed"],
+    totals = {"type": "object", "required": ["target", "trained", "in_progress", "enrolled", "trained_lost",
+                                                "coverage", "suppressed"],
               "additionalProperties": False,
               "properties": {k: v for k, v in _ROW_PROPERTIES.items() if k not in ("country", "academy", "prong")}}
     coverage = {
@@ -128,7 +134,7 @@ def document() -> dict:
 
 
 CSV_COLUMNS = ("country", "academy", "prong", "period", "period_end", "target", "trained", "in_progress",
-               "enrolled", "coverage", "suppressed")
+               "enrolled", "trained_lost", "coverage", "suppressed")
 
 
 def _errors(*statuses: str) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -113,4 +113,33 @@ class UserToken(db.Model):
     __table_args__ = (
         sa.CheckConstraint(sa.text("purpose IN ('invitation', 'sign_in_link', 'password_reset', 'email_change')"),
                            name="purpose"),
+    )
+
+
+#: Why a period of service ended: the account was suspended, or the person left the service.
+END_REASONS = ("suspended", "left")
+
+
+class ServicePeriod(db.Model):
+    """One period of a person's service: from the day they joined (or returned) to the day they were suspended
+    or left (none while they serve). Reactivation opens a new period; the earlier ones are kept, so figures for
+    any past date count the people who served on it. Opened and closed only by `auth.services.record_service`."""
+
+    __tablename__ = "service_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    started_on: Mapped[date]
+    #: The first day not in service (the day of the suspension or departure); None while serving.
+    ended_on: Mapped[date | None]
+    end_reason: Mapped[str | None] = mapped_column(sa.String(10))
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.text("(ended_on IS NULL AND end_reason IS NULL) OR (ended_on IS NOT NULL AND "
+                                   "end_reason IN ('suspended', 'left'))"), name="end_reason"),
+        sa.CheckConstraint(sa.text("ended_on IS NULL OR ended_on >= started_on"), name="ends_after_start"),
+        sa.Index("uq_service_period_open", "user_id", unique=True, sqlite_where=sa.text("ended_on IS NULL"),
+                 postgresql_where=sa.text("ended_on IS NULL")),
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -16,7 +18,7 @@ from app.foundation.prongs import PRONGS
 from app.foundation.roles import Role
 from app.utils import utcnow
 
-from .models import User
+from .models import END_REASONS, ServicePeriod, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
@@ -73,6 +75,7 @@ def create_user(*, email: str, name: str, role: str, country: str, password: str
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    record_service(user, True, on=user.created_at.date())
     return user
 
 
@@ -119,3 +122,47 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+# --- service history -----------------------------------------------------------------------------
+
+
+def record_service(people: User | Iterable[User], serving: bool, *, on: date | None = None,
+                   reason: str = "suspended") -> int:
+    """The one place that opens and closes periods of service (`ServicePeriod`), which coverage counts.
+
+    `serving`: a period opens on `on` (default today, UTC) for each person who has none open (joining,
+    returning). Not serving: each person's open period ends on `on` (the first day not in service), for
+    `reason`, "suspended" or "left". Earlier periods are never changed, so a person who returns has two.
+    The people must have ids (flushed). Returns how many changed; only flushes.
+    """
+    people = list({p.id: p for p in ([people] if isinstance(people, User) else people)}.values())
+    if not people:
+        return 0
+    if not serving and reason not in END_REASONS:
+        raise ValueError(f"Unknown end of service {reason!r} (expected one of: {', '.join(END_REASONS)}).")
+    day = on or utcnow().date()
+    ids = [p.id for p in people]
+    open_periods = {p.user_id: p for p in db.session.scalars(
+        sa.select(ServicePeriod).where(ServicePeriod.user_id.in_(ids), ServicePeriod.ended_on.is_(None)))}
+    changed = 0
+    if serving:
+        last_end = dict(db.session.execute(
+            sa.select(ServicePeriod.user_id, sa.func.max(ServicePeriod.ended_on))
+            .where(ServicePeriod.user_id.in_(ids)).group_by(ServicePeriod.user_id)).all())
+        for person in people:
+            if person.id in open_periods:
+                continue
+            if last_end.get(person.id) is not None and day < last_end[person.id]:
+                raise ValueError(f"A period of service cannot start on {day} before the last one ended "
+                                 f"({last_end[person.id]}).")
+            db.session.add(ServicePeriod(user_id=person.id, started_on=day))
+            changed += 1
+    else:
+        for period in open_periods.values():
+            if day < period.started_on:
+                raise ValueError(f"A period of service cannot end on {day} before it started ({period.started_on}).")
+            period.ended_on, period.end_reason = day, reason
+            changed += 1
+    db.session.flush()
+    return changed

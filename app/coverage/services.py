@@ -3,10 +3,13 @@
 Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
 - Target population: the latest target figure with `effective_from` <= D, per academy (or, for a
   country, the country-wide figure if one exists, else the sum of its academies' figures).
-- Enrolled: trainees whose service category is P (every one of them is entitled to P's course),
-  created on or before D and not suspended on D.
-- Trained: trainees of category P who completed P's course on or before D (certificate issued);
-  a suspended trainee counts if they completed before the suspension.
+- Serving on D: a period of service (`auth.models.ServicePeriod`: from joining or returning to suspension or
+  departure) covers D. Earlier suspensions count: a person is not serving on a date inside one.
+- Enrolled: trainees whose service category is P (every one of them is entitled to P's course), serving on D.
+- Trained: enrolled trainees (serving on D) who completed P's course on or before D (certificate issued).
+- Trained staff lost (`trained_lost`): trainees of category P who completed P's course on or before D, had
+  begun serving on or before D and are not serving on D (suspended or left on or before D): reported beside trained,
+  never in it.
 - In progress: enrolled trainees who had started P's course by D and not completed it by D.
 - Coverage = trained / target (null when there is no target or it is 0).
 - Overdue (when asked for): trainees past a due date on any course, by `learning.progress.overdue_rows`.
@@ -29,7 +32,7 @@ import sqlalchemy as sa
 
 from app.academy.models import Academy
 from app.audit.services import audit
-from app.auth.models import User
+from app.auth.models import ServicePeriod, User
 from app.curriculum.models import Country, Course
 from app.extensions import db
 from app.foundation import disclosure
@@ -219,28 +222,42 @@ def _unit_of(users) -> sa.ColumnElement:
 
 
 #: The counts of a row, each published with its own cell key.
-MEASURES = ("trained", "in_progress", "enrolled")
+MEASURES = ("trained", "in_progress", "enrolled", "trained_lost")
+
+
+def _service(days: list[date]) -> sa.Subquery:
+    """Per person with a service history: `serving_<i>` 1 if a period of service covers days[i] (started on or
+    before it, not ended on or before it), else 0; `joined` the first day of service. One row per person."""
+    sp = ServicePeriod.__table__
+    columns = [sp.c.user_id, sa.func.min(sp.c.started_on).label("joined")]
+    for index, day in enumerate(days):
+        covers = sa.and_(sp.c.started_on <= day, sa.or_(sp.c.ended_on.is_(None), sp.c.ended_on > day))
+        columns.append(sa.func.max(sa.case((covers, 1), else_=0)).label(f"serving_{index}"))
+    return sa.select(*columns).group_by(sp.c.user_id).subquery("service")
 
 
 def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tuple, list[tuple[int, ...]]]:
-    """(academy_id, prong, unit or None) -> per day (trained, in_progress, enrolled, and the sums of the record
-    keys of each of those three sets of people), in one grouped query."""
+    """(academy_id, prong, unit or None) -> per day (the count of each of MEASURES, then the sum of the record keys
+    of each of those sets of people), in one grouped query. Who serves on a day is read from the periods of
+    service (`ServicePeriod`), not from the account's present state."""
     u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
+    service = _service(days)
     unit = _unit_of(u)
     columns = [u.c.academy_id, u.c.category, unit if by_unit else sa.null()]
-    for day in days:
+    for index, day in enumerate(days):
         end = _end_of(day)
-        active = sa.or_(u.c.suspended_at.is_(None), u.c.suspended_at >= end)
-        existed = u.c.created_at < end
-        done = sa.and_(cp.c.completed_at.is_not(None), cp.c.completed_at < end,
-                       sa.or_(u.c.suspended_at.is_(None), cp.c.completed_at <= u.c.suspended_at))
+        serving = service.c[f"serving_{index}"] == 1
+        done = sa.and_(cp.c.completed_at.is_not(None), cp.c.completed_at < end)
         started = sa.and_(cp.c.started_at < end, sa.or_(cp.c.completed_at.is_(None), cp.c.completed_at >= end))
-        conditions = (sa.and_(existed, done), sa.and_(existed, active, started), sa.and_(existed, active))
+        # Trained staff lost: completed by D, served before D, and no longer serving on D.
+        lost = sa.and_(done, service.c.joined <= day, sa.not_(serving))
+        conditions = (sa.and_(serving, done), sa.and_(serving, started), serving, lost)
         columns += [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in conditions]
         columns += [sa.func.sum(sa.case((condition, u.c.record_key), else_=0)) for condition in conditions]
     query = (
         sa.select(*columns)
-        .select_from(u.outerjoin(c, c.c.prong == u.c.category)
+        .select_from(u.join(service, service.c.user_id == u.c.id)
+                     .outerjoin(c, c.c.prong == u.c.category)
                      .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
         .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
         .group_by(u.c.academy_id, u.c.category, *([unit] if by_unit else []))
@@ -249,9 +266,10 @@ def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tupl
     if q.unit is not None:
         query = query.where(unit == q.unit)
     facts = {}
+    width = 2 * len(MEASURES)
     for row in db.session.execute(query):
         values = [int(v or 0) for v in row[3:]]
-        facts[(row[0], row[1], row[2])] = [tuple(values[i:i + 6]) for i in range(0, len(values), 6)]
+        facts[(row[0], row[1], row[2])] = [tuple(values[i:i + width]) for i in range(0, len(values), width)]
     return facts
 
 
@@ -329,7 +347,7 @@ class _Layout:
 
 
 def _new_cell(day: date) -> dict:
-    return {"trained": 0, "in_progress": 0, "enrolled": 0, "overdue": 0, "academy_targets": [], "places": set(),
+    return {**dict.fromkeys(MEASURES, 0), "overdue": 0, "academy_targets": [], "places": set(),
             "as_of": day, "keys": dict.fromkeys((*MEASURES, "overdue"), 0)}
 
 
@@ -346,10 +364,10 @@ def _academy_cells(layout: _Layout, facts: dict, academy_targets: dict, overdue:
         for index, (label, day) in enumerate(layout.periods):
             key = layout.key(academy.country_code, academy.slug, unit, prong, label)
             cell = cells.setdefault(key, _new_cell(day))
-            figures = facts.get((academy_id, prong, unit), [(0,) * 6] * len(days))[index]
+            figures = facts.get((academy_id, prong, unit), [(0,) * (2 * len(MEASURES))] * len(days))[index]
             for position, measure in enumerate(MEASURES):
                 cell[measure] += figures[position]
-                cell["keys"][measure] += figures[position + 3]
+                cell["keys"][measure] += figures[position + len(MEASURES)]
             late, late_keys = overdue.get((academy_id, prong, unit), (0, 0))
             cell["overdue"] += late
             cell["keys"]["overdue"] += late_keys
@@ -378,7 +396,8 @@ def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bo
         row = {
             "country": country, "academy": academy_slug, "prong": prong,
             "target": target, "trained": cell["trained"], "in_progress": cell["in_progress"],
-            "enrolled": cell["enrolled"], "coverage": _ratio(cell["trained"], target), "suppressed": False,
+            "enrolled": cell["enrolled"], "trained_lost": cell["trained_lost"],
+            "coverage": _ratio(cell["trained"], target), "suppressed": False,
             "_keys": cell["keys"],
         }
         if layout.by_unit:
@@ -448,7 +467,7 @@ def _ratio(trained: int | None, target: int | None) -> float | None:
 
 def _totals(rows: list[dict], with_overdue: bool = False) -> dict:
     """The response's total: a cell of its own (the people of every row), protected like a row."""
-    totals = {"target": None, "trained": 0, "in_progress": 0, "enrolled": 0}
+    totals = {"target": None, **dict.fromkeys(MEASURES, 0)}
     targets = [r["target"] for r in rows if r["target"] is not None]
     totals["target"] = sum(targets) if targets else None
     names = MEASURES + (("overdue",) if with_overdue else ())
@@ -476,7 +495,7 @@ def _protect(rows: list[dict], threshold: int) -> None:
 
 
 def _withhold(row: dict) -> None:
-    row.update({"trained": None, "in_progress": None, "enrolled": None, "coverage": None, "suppressed": True})
+    row.update({**dict.fromkeys(MEASURES), "coverage": None, "suppressed": True})
     if "overdue" in row:
         row["overdue"] = None
 
