@@ -106,13 +106,13 @@ def test_knowledge_gain_is_post_minus_pre_for_those_with_both(ctx):
     cid = db.session.scalar(sa.select(Course.id).filter_by(prong="police"))
     when = datetime(2026, 3, 1)
     both = []
-    for i in range(7):
+    for i in range(8):  # seven with both tests: published as 5 to 9, always over the threshold of five
         user = User(email=f"kg{i}@example.org", name="KG", password_hash="!", role="trainee", country_code="AL",
                     academy_id=academy.id, category="police", language="en")
         db.session.add(user)
         db.session.flush()
-        scores = [("pre_test", 40)] + ([("post_test", 80)] if i < 6 else [])  # the 7th took only the pre-test
-        if i < 6:
+        scores = [("pre_test", 40)] + ([("post_test", 80)] if i < 7 else [])  # the 8th took only the pre-test
+        if i < 7:
             both.append(user)
         for kind, score in scores:
             db.session.add(QuizAttempt(token=f"kg{i}{kind}", user_id=user.id, kind=kind, course_id=cid, drawn=[],
@@ -123,7 +123,7 @@ def test_knowledge_gain_is_post_minus_pre_for_those_with_both(ctx):
     keys = sum(u.record_key for u in both)
     pre, post = disclosure.perturb_mean(40.0, keys), disclosure.perturb_mean(80.0, keys + 1)
     assert coverage.knowledge_gain(q, coverage.Scope()) == [
-        {"prong": "police", "people": disclosure.perturb(6, keys), "suppressed": False, "pre": round(pre, 1),
+        {"prong": "police", "people": disclosure.perturb(7, keys), "suppressed": False, "pre": round(pre, 1),
          "post": round(post, 1), "gain": round(post - pre, 1)}]
     assert abs(pre - 40) <= 2 and abs(post - 80) <= 2
     withheld = coverage.knowledge_gain(q, coverage.Scope(), threshold=10)

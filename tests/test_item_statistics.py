@@ -29,8 +29,9 @@ MODEL = {
 def ability(index: int, count: int) -> float:
     """Two kinds of trainee: those who read (1.0) and those who did not (0.0)."""
     return 0.0 if index < count // 2 else 1.0
-#: (country, language, trainees, attempts each); AL's two trainees are under the threshold of five.
-COHORT = [("RS", "en", 5, 20), ("XK", "sq", 5, 20), ("AL", "en", 2, 3)]
+#: (country, language, trainees, attempts each); AL's two trainees are under the threshold of five whatever their
+#: perturbation (at most +2), and seven are over it whatever theirs (at most -2).
+COHORT = [("RS", "en", 7, 14), ("XK", "sq", 7, 14), ("AL", "en", 2, 3)]
 
 
 def _form_for(attempt, questions, wants):

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
+from app.foundation import disclosure
 from tests.browser.conftest import sign_in
 from tests.factories import create_test_user, get_academy, people
 
@@ -20,12 +21,16 @@ def test_regional_coordinator_drills_down_and_downloads_an_export(real_app, live
                          name="Regional Coordinator")
         academy = get_academy("AL", "drill-police-academy")
         academy.name = "Drill Police Academy"
-        for user in people(academy, 7, tag="drill-a", started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1)):
+        tirana = people(academy, 7, tag="drill-a", started=datetime(2026, 2, 1), completed=datetime(2026, 3, 1))
+        for user in tirana:
             user.unit = "Tirana station"
+        # The seven are both trained and enrolled: one cell key, one figure, as the cell-key method publishes it.
+        shown = disclosure.perturb(7, sum(u.record_key for u in tirana))
         for user in people(academy, 6, tag="drill-b", started=datetime(2026, 4, 1)):
             user.unit = "Vlorë station"
-        for user in people(academy, 2, tag="drill-c"):
+        for index, user in enumerate(people(academy, 2, tag="drill-c")):
             user.unit = "Kukës station"
+            user.record_key = disclosure.KEY_SPACE // 2 if index == 0 else 0  # published as 2: withheld
         db.session.commit()
 
     sign_in(page, live_real.url, "drill.regional@example.org")
@@ -48,7 +53,7 @@ def test_regional_coordinator_drills_down_and_downloads_an_export(real_app, live
     assert page.get_by_role("heading", name="Training coverage: Drill Police Academy").is_visible()
     rows = page.locator("#level tbody tr")
     texts = [" | ".join(rows.nth(i).locator("th, td").all_inner_texts()) for i in range(rows.count())]
-    assert any(t.startswith("Tirana station | Police | — | 7 | 0 | 7") for t in texts), texts
+    assert any(t.startswith(f"Tirana station | Police | — | {shown} | 0 | {shown}") for t in texts), texts
     kukes = next(t for t in texts if t.startswith("Kukës station"))
     assert "withheld" in kukes and " 2 " not in kukes
     assert_accessible(page)
@@ -60,8 +65,8 @@ def test_regional_coordinator_drills_down_and_downloads_an_export(real_app, live
     sheet = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
     assert values[0][:3] == ["Unit", "Prong", "Target"]
-    tirana = next(r for r in values if r[0] == "Tirana station")
-    assert tirana[3:6] == [7, 0, 7]
+    row = next(r for r in values if r[0] == "Tirana station")
+    assert row[3:6] == [shown, 0, shown]
     assert next(r for r in values if r[0] == "Kukës station")[3] == "withheld"
 
     page.locator("#level").get_by_role("link", name="Vlorë station").first.click()
