@@ -61,10 +61,6 @@ def cell_key(key_sum: int) -> float:
     return (int(key_sum) % KEY_SPACE) / KEY_SPACE
 
 
-def _row(value: int) -> tuple[tuple[int, float], ...]:
-    return PTABLE[min(value, 2)]
-
-
 _CUMULATIVE = {v: (tuple(n for n, _p in row), tuple(accumulate(p for _n, p in row))) for v, row in PTABLE.items()}
 
 
