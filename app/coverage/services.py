@@ -5,14 +5,16 @@ Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
   country, the country-wide figure if one exists, else the sum of its academies' figures).
 - Serving on D: a period of service (`auth.models.ServicePeriod`: from joining or returning to suspension or
   departure) covers D. Earlier suspensions count: a person is not serving on a date inside one.
-- Enrolled: trainees whose service category is P (every one of them is entitled to P's course), serving on D.
+- Owed P's course on D: by their service category, an assignment (direct or to their cohort) of the whole course
+  or a mandatory rule of their academy, as it applied on D (`enrolment.rules.obligation_rows`); once per person.
+- Enrolled: trainees owed P's course on D and serving on D.
 - Trained: enrolled trainees (serving on D) who completed P's course on or before D (certificate issued).
-- Trained staff lost (`trained_lost`): trainees of category P who completed P's course on or before D, had
+- Trained staff lost (`trained_lost`): trainees owed P's course on D who completed P's course on or before D, had
   begun serving on or before D and are not serving on D (suspended or left on or before D): reported beside trained,
   never in it.
 - In progress: enrolled trainees who had started P's course by D and not completed it by D.
 - Coverage = trained / target (null when there is no target or it is 0).
-- Overdue (when asked for): trainees past a due date on any course, by `learning.progress.overdue_rows`.
+- Overdue (when asked for): trainees past a due date on P's course, by `learning.progress.overdue_rows`.
 
 Rows may be grouped by a trainee's unit (the drill-down below an academy); units have no targets.
 
@@ -34,6 +36,7 @@ from app.academy.models import Academy
 from app.audit.services import audit
 from app.auth.models import ServicePeriod, User
 from app.curriculum.models import Country, Course
+from app.enrolment.rules import obligation_rows
 from app.extensions import db
 from app.foundation import disclosure
 from app.foundation.prongs import PRONGS
@@ -236,33 +239,50 @@ def _service(days: list[date]) -> sa.Subquery:
     return sa.select(*columns).group_by(sp.c.user_id).subquery("service")
 
 
-def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tuple, list[tuple[int, ...]]]:
-    """(academy_id, prong, unit or None) -> per day (the count of each of MEASURES, then the sum of the record keys
-    of each of those sets of people), in one grouped query. Who serves on a day is read from the periods of
-    service (`ServicePeriod`), not from the account's present state."""
-    u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
-    service = _service(days)
-    unit = _unit_of(u)
-    columns = [u.c.academy_id, u.c.category, unit if by_unit else sa.null()]
+def _obligations(days: list[date]) -> sa.Subquery:
+    """Per trainee and course they must take (`enrolment.rules.obligation_rows`): `obliged_<i>` 1 if an
+    obligation applied on days[i] (begun by the end of it, not ended by then), else 0. One row per person and
+    course, so that a course owed for two reasons (a category and a mandatory rule, say) counts the person once."""
+    o = obligation_rows()
+    columns = [o.c.user_id, o.c.prong]
     for index, day in enumerate(days):
         end = _end_of(day)
-        serving = service.c[f"serving_{index}"] == 1
+        applies = sa.and_(sa.or_(o.c.since.is_(None), o.c.since < end), sa.or_(o.c.until.is_(None), o.c.until >= end))
+        columns.append(sa.func.max(sa.case((applies, 1), else_=0)).label(f"obliged_{index}"))
+    return sa.select(*columns).group_by(o.c.user_id, o.c.prong).subquery("obligations")
+
+
+def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tuple, list[tuple[int, ...]]]:
+    """(academy_id, prong, unit or None) -> per day (the count of each of MEASURES, then the sum of the record keys
+    of each of those sets of people), in one grouped query. A course's people are those who must take it on the
+    day (`_obligations`: their service category, assignments, mandatory rules). Who serves on a day is read from
+    the periods of service (`ServicePeriod`), not from the account's present state."""
+    u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
+    service = _service(days)
+    owed = _obligations(days)
+    unit = _unit_of(u)
+    columns = [u.c.academy_id, owed.c.prong, unit if by_unit else sa.null()]
+    for index, day in enumerate(days):
+        end = _end_of(day)
+        obliged = owed.c[f"obliged_{index}"] == 1
+        serving = sa.and_(obliged, service.c[f"serving_{index}"] == 1)
         done = sa.and_(cp.c.completed_at.is_not(None), cp.c.completed_at < end)
         started = sa.and_(cp.c.started_at < end, sa.or_(cp.c.completed_at.is_(None), cp.c.completed_at >= end))
-        # Trained staff lost: completed by D, served before D, and no longer serving on D.
-        lost = sa.and_(done, service.c.joined <= day, sa.not_(serving))
+        # Trained staff lost: owed the course, completed it by D, served before D, and no longer serving on D.
+        lost = sa.and_(obliged, done, service.c.joined <= day, service.c[f"serving_{index}"] == 0)
         conditions = (sa.and_(serving, done), sa.and_(serving, started), serving, lost)
         columns += [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in conditions]
         columns += [sa.func.sum(sa.case((condition, u.c.record_key), else_=0)) for condition in conditions]
     query = (
         sa.select(*columns)
         .select_from(u.join(service, service.c.user_id == u.c.id)
-                     .outerjoin(c, c.c.prong == u.c.category)
+                     .join(owed, owed.c.user_id == u.c.id)
+                     .outerjoin(c, c.c.prong == owed.c.prong)
                      .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
         .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-        .group_by(u.c.academy_id, u.c.category, *([unit] if by_unit else []))
+        .group_by(u.c.academy_id, owed.c.prong, *([unit] if by_unit else []))
     )
-    query = _restrict(query, u.c.academy_id, u.c.country_code, u.c.category, scope, q)
+    query = _restrict(query, u.c.academy_id, u.c.country_code, owed.c.prong, scope, q)
     if q.unit is not None:
         query = query.where(unit == q.unit)
     facts = {}
@@ -274,17 +294,18 @@ def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tupl
 
 
 def _overdue(q: Query, scope: Scope, by_unit: bool) -> dict[tuple, tuple[int, int]]:
-    """(academy_id, prong, unit or None) -> (trainees overdue on any course, the sum of their record keys), by the
-    one rule: `overdue_rows`."""
-    people = sa.select(overdue_rows(q.overdue_on).subquery().c.user_id).distinct().subquery()
-    u = User.__table__
+    """(academy_id, prong, unit or None) -> (trainees overdue on the prong's course, the sum of their record keys),
+    by the one rule: `overdue_rows`."""
+    late = overdue_rows(q.overdue_on).subquery()
+    people = sa.select(late.c.user_id, late.c.course_id).distinct().subquery()
+    u, c = User.__table__, Course.__table__
     unit = _unit_of(u)
-    query = (sa.select(u.c.academy_id, u.c.category, unit if by_unit else sa.null(),
+    query = (sa.select(u.c.academy_id, c.c.prong, unit if by_unit else sa.null(),
                        sa.func.count(), sa.func.sum(u.c.record_key))
-             .select_from(people.join(u, u.c.id == people.c.user_id))
+             .select_from(people.join(u, u.c.id == people.c.user_id).join(c, c.c.id == people.c.course_id))
              .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-             .group_by(u.c.academy_id, u.c.category, *([unit] if by_unit else [])))
-    query = _restrict(query, u.c.academy_id, u.c.country_code, u.c.category, scope, q)
+             .group_by(u.c.academy_id, c.c.prong, *([unit] if by_unit else [])))
+    query = _restrict(query, u.c.academy_id, u.c.country_code, c.c.prong, scope, q)
     if q.unit is not None:
         query = query.where(unit == q.unit)
     return {(a, p, n): (int(count), int(keys or 0)) for a, p, n, count, keys in db.session.execute(query)}

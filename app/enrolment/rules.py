@@ -116,3 +116,45 @@ def due_rows():
                                _plus_days(User.created_at, days), sa.literal(SOURCE_MANDATORY))
                      .where(User.academy_id == academy_id, User.category == category, User.role == Role.TRAINEE.value))
     return sa.union_all(*parts).subquery("due_rows")
+
+
+def _later(a, b):
+    """The later of two timestamps, either of which may be null (null: no bound)."""
+    return sa.case((a.is_(None), b), (b.is_(None), a), (a >= b, a), else_=b)
+
+
+def _earlier(a, b):
+    """The earlier of two end timestamps, either of which may be null (null: open-ended)."""
+    return sa.case((a.is_(None), b), (b.is_(None), a), (a <= b, a), else_=b)
+
+
+def obligation_rows():
+    """Every obligation to take a whole course, with the time it applies: rows (user_id, prong, since, until), the
+    prong naming the course (a service category's course is its prong's, whether or not it is loaded yet), `since`
+    null for always, `until` null for open-ended. The set-based twin of `entitlements_for` for figures on past
+    dates: the service category's course (always); direct and cohort assignments of the whole course (from the
+    assignment, or the joining of the cohort if later, until withdrawn or left); mandatory-course rules of the
+    trainee's academy for their category (from the rule's creation). Assignments of one module are not an
+    obligation to the course. A subquery; a person may have several rows for one course."""
+    u = User.__table__
+    c = Course.__table__
+    a = Assignment.__table__
+    m = CohortMembership.__table__
+    r = MandatoryCourse.__table__
+    trainee = u.c.role == Role.TRAINEE.value
+    never = sa.cast(sa.null(), sa.DateTime)
+    category = (sa.select(u.c.id.label("user_id"), u.c.category.label("prong"), never.label("since"),
+                          never.label("until"))
+                .where(trainee, u.c.category.is_not(None)))
+    direct = (sa.select(a.c.user_id, c.c.prong, a.c.created_at, a.c.withdrawn_at)
+              .select_from(a.join(c, c.c.id == a.c.course_id))
+              .where(a.c.user_id.is_not(None), a.c.module_id.is_(None)))
+    via_cohort = (sa.select(m.c.user_id, c.c.prong, _later(m.c.joined_at, a.c.created_at),
+                            _earlier(m.c.left_at, a.c.withdrawn_at))
+                  .select_from(m.join(a, a.c.cohort_id == m.c.cohort_id).join(c, c.c.id == a.c.course_id))
+                  .where(a.c.module_id.is_(None)))
+    mandatory = (sa.select(u.c.id, c.c.prong, r.c.created_at, never)
+                 .select_from(u.join(r, sa.and_(r.c.academy_id == u.c.academy_id, r.c.category == u.c.category))
+                              .join(c, c.c.id == r.c.course_id))
+                 .where(trainee))
+    return sa.union_all(category, direct, via_cohort, mandatory).subquery("obligation_rows")
