@@ -58,10 +58,10 @@ def world(ctx):
                               created_at=_at(date(2026, 1, 15))))
     # From 1 July every investigator of the academy must take the judiciary course.
     db.session.add(MandatoryCourse(academy_id=academy.id, course_id=judiciary.id, category="investigators",
-                                   created_at=_at(date(2026, 7, 1))))
+                                   since=date(2026, 7, 1), created_at=_at(date(2026, 7, 1))))
     # A rule that repeats what the category already owes: the police officers are counted once.
     db.session.add(MandatoryCourse(academy_id=academy.id, course_id=police.id, category="police",
-                                   created_at=_at(date(2026, 1, 1))))
+                                   since=date(2026, 1, 1), created_at=_at(date(2026, 1, 1))))
     db.session.flush()
     return people
 

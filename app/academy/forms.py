@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     HiddenField,
@@ -20,6 +21,7 @@ from app.enrolment.models import Cohort
 from app.foundation.forms import EmailAddress
 from app.foundation.limits import column_length
 from app.foundation.prongs import category_choices
+from app.foundation.stages import DEFAULT_TRAINING_STAGE, curriculum_choices, sex_choices, stage_choices
 
 
 class AcademyForm(FlaskForm):
@@ -40,6 +42,10 @@ class TraineeForm(FlaskForm):
     personnel_number = StringField(_l("Personnel number"), validators=[
         Optional(), Length(max=column_length(User, "personnel_number"))])
     language = SelectField(_l("Preferred language"), validators=[DataRequired()])
+    training_stage = SelectField(_l("Training stage"), choices=stage_choices, default=DEFAULT_TRAINING_STAGE,
+                                 validators=[DataRequired()])
+    #: Removed by the route where the academy does not collect it.
+    sex = SelectField(_l("Sex"), choices=sex_choices, validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
 
@@ -86,6 +92,9 @@ class AssignmentForm(FlaskForm):
 class MandatoryForm(FlaskForm):
     course = SelectField(_l("Course"), coerce=int, validators=[DataRequired()])
     category = SelectField(_l("For every trainee of the category"), choices=category_choices, validators=[DataRequired()])
+    stage = SelectField(_l("Part of which curriculum"), choices=curriculum_choices, default="in_service",
+                        validators=[DataRequired()])
+    since = DateField(_l("Since"), validators=[Optional()])
     due_within_days = IntegerField(_l("Days to complete after joining (optional)"),
                                    validators=[Optional(), NumberRange(min=1, max=3650)])
     submit = SubmitField(_l("Make mandatory"))
@@ -97,3 +106,8 @@ class VerifyForm(FlaskForm):
 
     code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=20)])
     submit = SubmitField(_l("Verify"))
+
+
+class AcademySettingsForm(FlaskForm):
+    collects_sex = BooleanField(_l("Record trainees' sex (optional for each trainee; \"not stated\" allowed)"))
+    submit = SubmitField(_l("Save"))

@@ -27,6 +27,9 @@ class Academy(db.Model):
     #: Weekday (0 Monday ... 6 Sunday) of the digest of overdue trainees to the academy's administrators;
     #: None: no digest.
     digest_weekday: Mapped[int | None] = mapped_column(default=0, server_default="0")
+    #: The academy records its trainees' sex (optional for each, "not stated" allowed): the field appears on its
+    #: trainee forms and in its import only then.
+    collects_sex: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     country: Mapped[Country] = relationship()
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from app.auth.models import User
 from app.curriculum.models import Course, Module
 from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse
-from app.enrolment.rules import due_rows
+from app.enrolment.rules import due_rows, rule_binds
 from app.extensions import db
 from app.foundation import paging, spreadsheets
 from app.foundation.roles import Role
@@ -61,11 +61,12 @@ def _population(academy_id: int, course: Course, cohort: Cohort | None):
             Assignment, Assignment.cohort_id == CohortMembership.cohort_id).filter(
             Assignment.course_id == course.id, Assignment.withdrawn_at.is_(None),
             CohortMembership.left_at.is_(None), Assignment.academy_id == academy_id)
-        categories = {course.prong} | set(db.session.scalars(sa.select(MandatoryCourse.category).filter_by(
-            academy_id=academy_id, course_id=course.id)))
-        by_category = sa.select(User.id).filter(User.academy_id == academy_id, User.role == Role.TRAINEE.value,
-                                                User.category.in_(categories))
-        population = sa.union(direct, via_cohort, by_category)
+        own = sa.select(User.id).filter(User.academy_id == academy_id, User.role == Role.TRAINEE.value,
+                                        User.category == course.prong)
+        u, r = User.__table__, MandatoryCourse.__table__
+        by_rule = sa.select(u.c.id).select_from(u.join(r, rule_binds(r, u))).filter(
+            u.c.academy_id == academy_id, u.c.role == Role.TRAINEE.value, r.c.course_id == course.id)
+        population = sa.union(direct, via_cohort, own, by_rule)
     return population
 
 
@@ -184,10 +185,9 @@ def _population_pairs(academy_id: int):
         Assignment.academy_id == academy_id, Assignment.withdrawn_at.is_(None), CohortMembership.left_at.is_(None))
     own = sa.select(User.id, Course.id).join(Course, Course.prong == User.category).where(
         User.academy_id == academy_id, User.role == Role.TRAINEE.value)
-    mandatory = sa.select(User.id, MandatoryCourse.course_id).join(
-        MandatoryCourse, sa.and_(MandatoryCourse.academy_id == User.academy_id,
-                                 MandatoryCourse.category == User.category)).where(
-        User.academy_id == academy_id, User.role == Role.TRAINEE.value)
+    u, r = User.__table__, MandatoryCourse.__table__
+    mandatory = sa.select(u.c.id, r.c.course_id).select_from(u.join(r, rule_binds(r, u))).where(
+        u.c.academy_id == academy_id, u.c.role == Role.TRAINEE.value)
     return sa.union(direct, via_cohort, own, mandatory).subquery("population")
 
 

@@ -28,6 +28,7 @@ from app.foundation.roles import Role
 from . import bulk, imports, listing, reports, services
 from .forms import (
     AcademyForm,
+    AcademySettingsForm,
     AssignmentForm,
     BulkForm,
     CohortForm,
@@ -213,17 +214,42 @@ def _bulk_confirmation(academy):
                            button=_("%(action)s: %(n)d trainees", action=action.label, n=len(people)), cancel=back)
 
 
+def _trainee_form(academy, person=None) -> TraineeForm:
+    """The trainee form of this academy: the sex field only where the academy records it."""
+    form = TraineeForm(obj=person)
+    form.language.choices = _language_choices(academy)
+    if not academy.collects_sex:
+        del form.sex
+    elif person is not None and not form.is_submitted():
+        form.sex.data = person.sex or ""
+    return form
+
+
+@bp.route("/academies/<slug>/settings", methods=["GET", "POST"])
+@admins_only
+def settings(slug):
+    """The academy's own settings: whether it records its trainees' sex."""
+    academy = _academy(slug)
+    form = AcademySettingsForm(obj=academy)
+    if form.validate_on_submit():
+        services.set_collects_sex(current_user, academy, bool(form.collects_sex.data))
+        db.session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for(".settings", slug=slug))
+    return render_template("academy/settings.html", academy=academy, form=form), (422 if form.errors else 200)
+
+
 @bp.route("/academies/<slug>/trainees/new", methods=["GET", "POST"])
 @admins_only
 def trainee_new(slug):
     academy = _academy(slug)
-    form = TraineeForm()
-    form.language.choices = _language_choices(academy)
+    form = _trainee_form(academy)
     if form.validate_on_submit():
         try:
             trainee = services.create_trainee(
                 current_user, academy, email=form.email.data, name=form.name.data, category=form.category.data,
-                unit=form.unit.data, personnel_number=form.personnel_number.data, language=form.language.data)
+                unit=form.unit.data, personnel_number=form.personnel_number.data, language=form.language.data,
+                training_stage=form.training_stage.data, sex=form.sex.data if "sex" in form else None)
         except ServiceError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -253,13 +279,14 @@ def trainee(slug, trainee_id):
 def trainee_edit(slug, trainee_id):
     academy = _academy(slug)
     person = _trainee(academy, trainee_id)
-    form = TraineeForm(obj=person)
-    form.language.choices = _language_choices(academy)
+    form = _trainee_form(academy, person)
     if form.validate_on_submit():
+        sex = {"sex": form.sex.data} if "sex" in form else {}
         try:
             services.update_trainee(current_user, academy, person, name=form.name.data, email=form.email.data,
                                     category=form.category.data, unit=form.unit.data,
-                                    personnel_number=form.personnel_number.data, language=form.language.data)
+                                    personnel_number=form.personnel_number.data, language=form.language.data,
+                                    training_stage=form.training_stage.data, **sex)
         except ServiceError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -587,10 +614,18 @@ def mandatory(slug):
     form.course.choices = [(c.id, c.title) for c in curriculum.courses()]
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data) or abort(404)
-        enrolment.set_mandatory(current_user, academy, course, form.category.data, form.due_within_days.data)
-        db.session.commit()
-        flash(_("Rule saved: every trainee of that category now has this course."), "success")
-        return redirect(url_for(".mandatory", slug=slug))
+        try:
+            enrolment.set_mandatory(current_user, academy, course, form.category.data, form.due_within_days.data,
+                                    stage=form.stage.data, since=form.since.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.stage.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Rule saved: every trainee of that category and stage now has this course.")
+                  if form.stage.data != "optional" else _("Rule saved: the course is recorded as optional."),
+                  "success")
+            return redirect(url_for(".mandatory", slug=slug))
     return render_template("academy/mandatory.html", academy=academy, form=form,
                            rules=enrolment.mandatory_rules(academy), action=ActionForm()), (422 if form.errors else 200)
 

@@ -27,6 +27,7 @@ from app.curriculum.models import Country
 from app.extensions import db
 from app.foundation.errors import ServiceError
 from app.foundation.prongs import PRONGS
+from app.foundation.stages import DEFAULT_TRAINING_STAGE, SEXES, TRAINING_STAGES
 from app.foundation.roles import Role
 from app.utils import utcnow
 
@@ -186,11 +187,20 @@ def email_taken_error(academy: Academy, email: str) -> AcademyError:
                            "administrator.", email=email))
 
 
+def _check_stage_and_sex(academy: Academy, training_stage: str, sex: str | None) -> None:
+    if training_stage not in TRAINING_STAGES:
+        raise AcademyError(_l("Unknown training stage '%(stage)s'.", stage=training_stage))
+    if sex is not None and (sex not in SEXES or not academy.collects_sex):
+        raise AcademyError(_l("This academy does not record that value of sex."))
+
+
 def create_trainee(actor: User, academy: Academy, *, email: str, name: str, category: str, unit: str | None,
-                   personnel_number: str | None, language: str, password: str | None = None) -> User:
+                   personnel_number: str | None, language: str, password: str | None = None,
+                   training_stage: str = DEFAULT_TRAINING_STAGE, sex: str | None = None) -> User:
     """A new trainee of the academy. Without a password the account cannot sign in until one is set, and an
     invitation with a link to set it is e-mailed (after commit)."""
     _check_personnel_number(academy, personnel_number)
+    _check_stage_and_sex(academy, training_stage, sex or None)
     try:
         user = create_user(email=email, name=name, role=Role.TRAINEE.value, country=academy.country_code,
                            password=password, academy=academy, category=category, language=language)
@@ -200,6 +210,7 @@ def create_trainee(actor: User, academy: Academy, *, email: str, name: str, cate
         raise AcademyError(exc.message if isinstance(exc, ServiceError) else str(exc)) from None
     user.unit = (unit or "").strip() or None
     user.personnel_number = (personnel_number or "").strip() or None
+    user.training_stage, user.sex = training_stage, sex or None
     db.session.flush()
     audit(actor, academy, "trainee.create", user, f"Created trainee {user.name} <{user.email}>.")
     if password is None:
@@ -208,7 +219,16 @@ def create_trainee(actor: User, academy: Academy, *, email: str, name: str, cate
 
 
 def update_trainee(actor: User, academy: Academy, trainee: User, *, name: str, email: str, category: str,
-                   unit: str | None, personnel_number: str | None, language: str) -> User:
+                   unit: str | None, personnel_number: str | None, language: str,
+                   training_stage: str | None = None, sex: str | None | object = ...) -> User:
+    """Change a trainee's details; `training_stage` None keeps it, `sex` left out keeps it (the form has no such
+    field where the academy does not collect it), "" or None is "not stated"."""
+    training_stage = training_stage or trainee.training_stage
+    sex = trainee.sex if sex is ... else (sex or None)
+    if sex != trainee.sex:
+        _check_stage_and_sex(academy, training_stage, sex)
+    elif training_stage not in TRAINING_STAGES:
+        _check_stage_and_sex(academy, training_stage, None)
     try:
         email = normalise_email(email)
     except UserError as exc:
@@ -222,7 +242,7 @@ def update_trainee(actor: User, academy: Academy, trainee: User, *, name: str, e
     changes = []
     for attr, value in (("name", name.strip()), ("email", email), ("category", category),
                         ("unit", (unit or "").strip() or None), ("personnel_number", personnel_number),
-                        ("language", language)):
+                        ("language", language), ("training_stage", training_stage), ("sex", sex)):
         if getattr(trainee, attr) != value:
             changes.append(attr)
             setattr(trainee, attr, value)
@@ -252,3 +272,13 @@ def set_suspended(actor: User, academy: Academy | None, trainee: User, suspended
         else "Reactivated {}"
     when = f" on {on.isoformat()}" if on else ""
     audit(actor, academy, action, trainee, f"{what.format(trainee.name)}{when}.")
+
+
+def set_collects_sex(actor: User, academy: Academy, collects: bool) -> None:
+    """Whether the academy records its trainees' sex (the field on its trainee forms and in its import). Turning it
+    off keeps what was recorded: figures go on counting it."""
+    if academy.collects_sex == collects:
+        return
+    academy.collects_sex = collects
+    audit(actor, academy, "academy.settings", academy,
+          f"{academy.name} {'now records' if collects else 'no longer records'} trainees' sex.")

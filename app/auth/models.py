@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.curriculum.models import Country
 from app.extensions import db
-from app.foundation import disclosure, prongs, roles
+from app.foundation import disclosure, prongs, roles, stages
 from app.foundation.roles import Role
 from app.utils import utcnow
 
@@ -33,6 +33,12 @@ class User(UserMixin, db.Model):
     category: Mapped[str | None] = mapped_column(sa.String(20))
     #: Preferred language for module text (ISO 639); falls back to English where untranslated.
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    #: A trainee's stage: "basic" (a cadet in basic training) or "in_service" (a serving officer). Mandatory rules
+    #: of one curriculum apply to the trainees of that stage; figures can be split by it (the present value).
+    training_stage: Mapped[str] = mapped_column(sa.String(10), default=stages.DEFAULT_TRAINING_STAGE,
+                                                server_default=stages.DEFAULT_TRAINING_STAGE)
+    #: "female" or "male" where the academy collects it (`Academy.collects_sex`); NULL: not stated.
+    sex: Mapped[str | None] = mapped_column(sa.String(6))
     #: Unit, station or region, as the academy records it.
     unit: Mapped[str | None] = mapped_column(sa.String(200))
     #: Personnel number, unique within the academy when given.
@@ -55,6 +61,8 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint(sa.text(roles.sql_in("role")), name="role"),
         sa.CheckConstraint(sa.text(prongs.sql_in("category", nullable=True)), name="category"),
+        sa.CheckConstraint(sa.text(stages.sql_in("training_stage", stages.TRAINING_STAGES)), name="training_stage"),
+        sa.CheckConstraint(sa.text(stages.sql_in("sex", stages.SEXES, nullable=True)), name="sex"),
         sa.CheckConstraint(
             sa.text("role <> 'trainee' OR (academy_id IS NOT NULL AND category IS NOT NULL)"),
             name="trainee_has_academy_and_category",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.curriculum.models import Course, Module
 from app.extensions import db
-from app.foundation import prongs
+from app.foundation import prongs, stages
 from app.utils import utcnow
 
 if TYPE_CHECKING:  # the academy area sits above this one; relationships are resolved by name
@@ -77,7 +77,11 @@ class Assignment(db.Model):
 
 
 class MandatoryCourse(db.Model):
-    """At an academy, every trainee of a service category must take a course: mainstreaming as a rule."""
+    """At an academy, a course is built into a curriculum for a service category: mainstreaming as a rule.
+
+    In basic training (`stage` "basic") every cadet of the category must take it; in in-service training
+    ("in_service") every serving officer of the category; "optional": the academy offers it and nobody owes it.
+    A course may be in both curricula (two rules)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     academy_id: Mapped[int] = mapped_column(sa.ForeignKey("academy.id"), index=True)
@@ -85,12 +89,18 @@ class MandatoryCourse(db.Model):
     category: Mapped[str] = mapped_column(sa.String(20))
     #: Days a trainee has from joining the academy; none means no deadline.
     due_within_days: Mapped[int | None]
+    #: The curriculum the course is part of: "basic", "in_service" or "optional" (`foundation.stages.CURRICULA`).
+    stage: Mapped[str] = mapped_column(sa.String(10), default="in_service", server_default="in_service")
+    #: Since when the course is part of that curriculum; the rule obliges trainees from this day on.
+    since: Mapped[date] = mapped_column(default=lambda: utcnow().date())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship()
 
     __table_args__ = (
-        sa.UniqueConstraint("academy_id", "course_id", "category", name="uq_mandatory_course_rule"),
+        sa.UniqueConstraint("academy_id", "course_id", "category", "stage", name="uq_mandatory_course_rule"),
         sa.CheckConstraint(sa.text(prongs.sql_in("category")), name="category"),
+        sa.CheckConstraint(sa.text(stages.sql_in("stage", stages.CURRICULA)), name="stage"),
+        sa.CheckConstraint("stage <> 'optional' OR due_within_days IS NULL", name="optional_without_deadline"),
         sa.CheckConstraint("due_within_days IS NULL OR due_within_days > 0", name="due_positive"),
     )

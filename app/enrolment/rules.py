@@ -3,7 +3,9 @@
 A trainee is entitled to a course or a module through
 - a direct assignment,
 - an assignment to a cohort they currently belong to (so later joiners are covered),
-- a mandatory-course rule of their academy for their service category (due N days after they joined),
+- a mandatory-course rule of their academy for their service category and training stage (a rule of basic
+  training binds cadets, one of in-service training serving officers; an optional rule binds nobody), from the
+  day the rule applies since, due N days after they joined,
 - their service category itself (the prong's course, without a deadline).
 
 `entitlements_for` answers it for one trainee (merged per course, with the earliest due date);
@@ -70,7 +72,8 @@ def entitlements_for(user) -> list[Entitlement]:
         _merge(found, a.course_id, a.module_id, a.due_date, SOURCE_COHORT)
     if user.academy_id and user.category:
         rules = db.session.scalars(sa.select(MandatoryCourse).filter_by(academy_id=user.academy_id,
-                                                                        category=user.category))
+                                                                        category=user.category,
+                                                                        stage=user.training_stage))
         for rule in rules:
             due = (user.created_at.date() + timedelta(days=rule.due_within_days)) if rule.due_within_days else None
             _merge(found, rule.course_id, None, due, SOURCE_MANDATORY)
@@ -86,6 +89,14 @@ def may_take_module(user, module) -> bool:
         if ent.course_id == module.course_id and (ent.module_ids is None or module.id in ent.module_ids):
             return True
     return False
+
+
+def rule_binds(rule, user) -> sa.ColumnElement:
+    """SQL: mandatory rule `rule` (a MandatoryCourse table or alias) binds trainee `user` (a User table or alias):
+    same academy, same service category, and the rule's curriculum is the trainee's stage (so an optional rule
+    binds nobody). The one condition every set-based query of rules uses."""
+    return sa.and_(rule.c.academy_id == user.c.academy_id, rule.c.category == user.c.category,
+                   rule.c.stage == user.c.training_stage)
 
 
 def _plus_days(column, days: int):
@@ -109,12 +120,13 @@ def due_rows():
                   .where(CohortMembership.left_at.is_(None), Assignment.due_date.is_not(None), active))
     parts = [direct, via_cohort]
     rules = db.session.execute(sa.select(MandatoryCourse.academy_id, MandatoryCourse.course_id, MandatoryCourse.category,
-                                         MandatoryCourse.due_within_days)
+                                         MandatoryCourse.stage, MandatoryCourse.due_within_days)
                                .where(MandatoryCourse.due_within_days.is_not(None))).all()
-    for academy_id, course_id, category, days in rules:
+    for academy_id, course_id, category, stage, days in rules:
         parts.append(sa.select(User.id, sa.literal(course_id), sa.null(), User.academy_id,
                                _plus_days(User.created_at, days), sa.literal(SOURCE_MANDATORY))
-                     .where(User.academy_id == academy_id, User.category == category, User.role == Role.TRAINEE.value))
+                     .where(User.academy_id == academy_id, User.category == category, User.training_stage == stage,
+                            User.role == Role.TRAINEE.value))
     return sa.union_all(*parts).subquery("due_rows")
 
 
@@ -134,7 +146,7 @@ def obligation_rows():
     null for always, `until` null for open-ended. The set-based twin of `entitlements_for` for figures on past
     dates: the service category's course (always); direct and cohort assignments of the whole course (from the
     assignment, or the joining of the cohort if later, until withdrawn or left); mandatory-course rules of the
-    trainee's academy for their category (from the rule's creation). Assignments of one module are not an
+    trainee's academy for their category and stage (`rule_binds`), from the start of the day the rule applies since. Assignments of one module are not an
     obligation to the course. A subquery; a person may have several rows for one course."""
     u = User.__table__
     c = Course.__table__
@@ -153,8 +165,11 @@ def obligation_rows():
                             _earlier(m.c.left_at, a.c.withdrawn_at))
                   .select_from(m.join(a, a.c.cohort_id == m.c.cohort_id).join(c, c.c.id == a.c.course_id))
                   .where(a.c.module_id.is_(None)))
-    mandatory = (sa.select(u.c.id, c.c.prong, r.c.created_at, never)
-                 .select_from(u.join(r, sa.and_(r.c.academy_id == u.c.academy_id, r.c.category == u.c.category))
-                              .join(c, c.c.id == r.c.course_id))
+    # The start of the day the rule applies since, as a timestamp like the other sources' (SQLite keeps both as
+    # ISO text, which compares in order; a CAST there would make a number of it).
+    since = (sa.cast(r.c.since, sa.DateTime) if db.engine.dialect.name == "postgresql"
+             else sa.type_coerce(r.c.since, sa.DateTime))
+    mandatory = (sa.select(u.c.id, c.c.prong, since, never)
+                 .select_from(u.join(r, rule_binds(r, u)).join(c, c.c.id == r.c.course_id))
                  .where(trainee))
     return sa.union_all(category, direct, via_cohort, mandatory).subquery("obligation_rows")

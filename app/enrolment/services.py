@@ -18,6 +18,7 @@ from app.curriculum.models import Course, Module
 from app.extensions import db
 from app.foundation.errors import ServiceError
 from app.foundation.prongs import PRONGS
+from app.foundation.stages import CURRICULA
 from app.utils import utcnow
 
 from .models import Assignment, Cohort, CohortMembership, MandatoryCourse
@@ -155,18 +156,32 @@ def assignments_of(academy, cohort: Cohort | None = None) -> list[Assignment]:
 # --- mandatory-course rules ----------------------------------------------------------------------
 
 
-def set_mandatory(actor: User, academy, course: Course, category: str, due_within_days: int | None):
+def set_mandatory(actor: User, academy, course: Course, category: str, due_within_days: int | None,
+                  stage: str = "in_service", since: date | None = None):
+    """Build `course` into the academy's `stage` curriculum (basic, in-service or optional) for `category`, since
+    `since` (default today; not in the future). The same course, category and curriculum again updates the rule."""
     if category not in PRONGS:
         raise EnrolmentError(_l("Unknown service category '%(category)s'.", category=category))
+    if stage not in CURRICULA:
+        raise EnrolmentError(_l("Unknown curriculum '%(stage)s'.", stage=stage))
+    if stage == "optional" and due_within_days:
+        raise EnrolmentError(_l("An optional course has no deadline: leave the days empty."))
+    today = utcnow().date()
+    since = since or today
+    if since > today:
+        raise EnrolmentError(_l("The date a rule applies since cannot be in the future."))
     rule = db.session.scalar(sa.select(MandatoryCourse).filter_by(
-        academy_id=academy.id, course_id=course.id, category=category))
+        academy_id=academy.id, course_id=course.id, category=category, stage=stage))
     if rule is None:
-        rule = MandatoryCourse(academy_id=academy.id, course_id=course.id, category=category)
+        rule = MandatoryCourse(academy_id=academy.id, course_id=course.id, category=category, stage=stage)
         db.session.add(rule)
     rule.due_within_days = due_within_days
+    rule.since = since
     db.session.flush()
     within = f" within {due_within_days} days" if due_within_days else ""
-    audit(actor, academy, "mandatory.set", rule, f"{course.title} is mandatory for {category}{within}.")
+    audit(actor, academy, "mandatory.set", rule,
+          f"{course.title} is {'optional' if stage == 'optional' else 'mandatory'} in {stage} training for "
+          f"{category}{within}, since {since.isoformat()}.")
     return rule
 
 
@@ -183,4 +198,5 @@ def mandatory_rule_in(academy, rule_id: int) -> MandatoryCourse | None:
 
 
 def mandatory_rules(academy) -> list[MandatoryCourse]:
-    return list(db.session.scalars(sa.select(MandatoryCourse).filter_by(academy_id=academy.id)))
+    return list(db.session.scalars(sa.select(MandatoryCourse).filter_by(academy_id=academy.id)
+                                   .order_by(MandatoryCourse.since, MandatoryCourse.id)))

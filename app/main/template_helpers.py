@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from app.foundation.languages import UI_LANGUAGES, country_name, language_name, own_language_name
 from app.foundation.prongs import CATEGORY_LABELS, prong_label
+from app.foundation import stages
 from app.foundation.redirects import is_safe_path
 
 #: Blueprints whose pages are read rather than worked in: they keep a reading measure (about 70
@@ -86,6 +87,9 @@ def register(app):
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["prong_label"] = prong_label
     app.jinja_env.filters["category_label"] = category_label
+    app.jinja_env.filters["stage_label"] = stages.stage_label
+    app.jinja_env.filters["curriculum_label"] = stages.curriculum_label
+    app.jinja_env.filters["sex_label"] = stages.sex_label
     app.jinja_env.filters["date"] = iso_date
     app.jinja_env.filters["datetime"] = iso_datetime
     app.jinja_env.filters["keep_dates"] = keep_dates
