@@ -61,7 +61,8 @@ def test_country_token_reads_its_country(client, world):
     assert set(rows) == {"al-one", "al-two"}
     a = world["shown"]["a"]  # the twelve are both trained and enrolled: the same people, the same figure
     assert rows["al-one"] == {"country": "AL", "academy": "al-one", "prong": "police", "target": 30, "trained": a,
-                              "in_progress": 0, "enrolled": a, "trained_lost": 0, "coverage": round(a / 30, 4),
+                              "in_progress": 0, "enrolled": a, "trained_lost": 0, "trained_online": a,
+                              "trained_classroom": 0, "trained_blended": 0, "coverage": round(a / 30, 4),
                               "suppressed": False}
     assert rows["al-two"]["in_progress"] == world["shown"]["b"]
     assert body["totals"]["trained"] == a and body["totals"]["target"] == 50

@@ -136,6 +136,7 @@ def _expected(story: list[Officer], day: date) -> dict[str, int]:
     for officer in story:
         for name, value in officer.expected(day).items():
             totals[name] += value
+    totals["trained_online"] = totals["trained"]  # every completion of the story is online
     return totals
 
 

@@ -3,12 +3,15 @@
 from app.coverage.services import (
     AS_OF_PATTERN,
     DEFAULT_GROUP_BY,
+    DELIVERY_MEASURES,
+    DIMENSIONS,
     EARLIEST_AS_OF,
     GROUP_BY_VALUES,
     LATEST_AS_OF,
     country_codes,
 )
 from app.foundation.prongs import PRONGS
+from app.foundation.stages import NOT_STATED, SEXES, TRAINING_STAGES
 
 _COUNT = {"type": "integer", "minimum": 0, "nullable": True}
 _ROW_PROPERTIES = {
@@ -24,7 +27,12 @@ _ROW_PROPERTIES = {
     "trained_lost": {**_COUNT, "description": "Trained staff lost: completed the prong's course but no longer in "
                                               "service on the date (suspended or left); not part of trained; null "
                                               "when withheld."},
-    "coverage": {"type": "number", "minimum": 0, "nullable": True, "description": "trained / target."},
+    **{f"trained_{delivery}": {**_COUNT, "description": f"Of the trained, those whose completion was delivered "
+                                                         f"{how}; null when withheld."}
+       for delivery, how in (("online", "online (e-learning)"), ("classroom", "in a classroom session"),
+                             ("blended", "partly online, partly in class"))},
+    "coverage": {"type": "number", "minimum": 0, "nullable": True,
+                 "description": "trained / target; null where there is no target (rows split by stage or sex)."},
     "suppressed": {"type": "boolean", "description": "Counts withheld to protect small numbers."},
 }
 _ERROR_STATUSES = {
@@ -47,10 +55,15 @@ _ERROR = {
 def document() -> dict:
     row = {"type": "object", "required": list(_ROW_PROPERTIES), "additionalProperties": False,
            "properties": {**_ROW_PROPERTIES,
+                          "stage": {"type": "string", "enum": list(TRAINING_STAGES),
+                                    "description": "Training stage, when grouped by stage: basic (cadets in basic "
+                                                   "training) or in_service (serving officers)."},
+                          "sex": {"type": "string", "enum": [*SEXES, NOT_STATED],
+                                  "description": "Sex, when grouped by sex; not_stated where none is recorded."},
                           "period": {"type": "string", "description": "2026-11 or 2026-Q4, when grouped by time."},
                           "period_end": {"type": "string", "format": "date"}}}
     totals = {"type": "object", "required": ["target", "trained", "in_progress", "enrolled", "trained_lost",
-                                                "coverage", "suppressed"],
+                                                *DELIVERY_MEASURES, "coverage", "suppressed"],
               "additionalProperties": False,
               "properties": {k: v for k, v in _ROW_PROPERTIES.items() if k not in ("country", "academy", "prong")}}
     coverage = {
@@ -59,8 +72,7 @@ def document() -> dict:
         "properties": {
             "as_of": {"type": "string", "format": "date"},
             "filters": {"type": "object", "additionalProperties": {"type": "string"}},
-            "group_by": {"type": "array", "items": {"type": "string", "enum": ["country", "academy", "prong",
-                                                                               "month", "quarter"]}},
+            "group_by": {"type": "array", "items": {"type": "string", "enum": list(DIMENSIONS)}},
             "threshold": {"type": "integer"},
             "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}},
             "totals": {"$ref": "#/components/schemas/Totals"},
@@ -88,8 +100,9 @@ def document() -> dict:
          "description": f"YYYY-MM-DD, from {EARLIEST_AS_OF.isoformat()} to {LATEST_AS_OF.isoformat()}; "
                         "default today."},
         {"name": "group_by", "in": "query", "schema": {"type": "string", "enum": list(GROUP_BY_VALUES)},
-         "description": f"Dimensions, comma-separated, in the order country, academy, prong, then month or "
-                        f"quarter; default {DEFAULT_GROUP_BY}. An empty value is refused."},
+         "description": f"Dimensions, comma-separated, in the order country, academy, prong, stage, sex, then "
+                        f"month or quarter; default {DEFAULT_GROUP_BY}. An empty value is refused. Rows split by "
+                        "stage or sex have no target and no coverage."},
     ]
     return {
         "openapi": "3.0.3",
@@ -133,8 +146,8 @@ def document() -> dict:
     }
 
 
-CSV_COLUMNS = ("country", "academy", "prong", "period", "period_end", "target", "trained", "in_progress",
-               "enrolled", "trained_lost", "coverage", "suppressed")
+CSV_COLUMNS = ("country", "academy", "prong", "stage", "sex", "period", "period_end", "target", "trained",
+               "in_progress", "enrolled", "trained_lost", *DELIVERY_MEASURES, "coverage", "suppressed")
 
 
 def _errors(*statuses: str) -> dict:

@@ -16,7 +16,12 @@ Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
 - Coverage = trained / target (null when there is no target or it is 0).
 - Overdue (when asked for): trainees past a due date on P's course, by `learning.progress.overdue_rows`.
 
-Rows may be grouped by a trainee's unit (the drill-down below an academy); units have no targets.
+- Trained by delivery (`trained_online`, `trained_classroom`, `trained_blended`): the trained, split by how their
+  completion of P's course was delivered (`CourseProgress.delivery`); each a count of its own.
+
+Rows may be grouped by a trainee's unit (the drill-down below an academy), training stage (cadet in basic training
+or serving officer) and sex ("not stated" a group of its own), each as recorded now; none of these has targets, so
+such rows show no target and no coverage.
 
 Small-number protection (app/foundation/disclosure.py, the cell-key method): every count is
 published with a perturbation read from the record keys of the people it counts, so the same people
@@ -38,7 +43,7 @@ from app.auth.models import ServicePeriod, User
 from app.curriculum.models import Country, Course
 from app.enrolment.rules import obligation_rows
 from app.extensions import db
-from app.foundation import disclosure
+from app.foundation import disclosure, stages
 from app.foundation.prongs import PRONGS
 from app.foundation.roles import Role
 from app.learning.models import CourseProgress, QuizAttempt
@@ -46,9 +51,11 @@ from app.learning.progress import overdue_rows
 
 from .models import TargetPopulation
 
-DIMENSIONS = ("country", "academy", "prong", "month", "quarter")
+DIMENSIONS = ("country", "academy", "prong", "stage", "sex", "month", "quarter")
 #: Dimensions of the pages only: a trainee's unit (the API does not offer it).
 UNIT = "unit"
+#: Dimensions read from the person (as recorded now): rows grouped by any of them have no target.
+PERSON_DIMENSIONS = (UNIT, "stage", "sex")
 TIME_DIMENSIONS = ("month", "quarter")
 PERIODS = {"month": 12, "quarter": 8}
 DEFAULT_THRESHOLD = disclosure.DEFAULT_THRESHOLD
@@ -59,8 +66,9 @@ AS_OF_PATTERN = r"^2[01][0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 def group_by_values() -> list[str]:
-    """Every accepted `group_by`: place and prong dimensions in this order, then at most one of month or quarter."""
-    places = ("country", "academy", "prong")
+    """Every accepted `group_by`: place, prong, stage and sex dimensions in this order, then at most one of month or
+    quarter."""
+    places = ("country", "academy", "prong", "stage", "sex")
     combos = [[d for i, d in enumerate(places) if mask >> i & 1] for mask in range(1 << len(places))]
     values = []
     for combo in sorted(combos, key=lambda c: (len(c), [places.index(d) for d in c])):
@@ -165,8 +173,8 @@ def _parse_group_by(args) -> tuple[str, ...]:
     if sum(g in TIME_DIMENSIONS for g in group_by) > 1:
         raise CoverageError("group_by", "Group by month or by quarter, not both.")
     if ",".join(group_by) not in GROUP_BY_VALUES:
-        raise CoverageError("group_by", "List each group once, in this order: country, academy, prong, then "
-                                        "month or quarter.")
+        raise CoverageError("group_by", "List each group once, in this order: country, academy, prong, stage, sex, "
+                                        "then month or quarter.")
     return group_by
 
 
@@ -224,8 +232,19 @@ def _unit_of(users) -> sa.ColumnElement:
     return sa.func.coalesce(sa.func.trim(users.c.unit), "")
 
 
-#: The counts of a row, each published with its own cell key.
-MEASURES = ("trained", "in_progress", "enrolled", "trained_lost")
+#: How a completion was delivered (`CourseProgress.delivery`): trained is also counted per delivery.
+DELIVERIES = ("online", "classroom", "blended")
+DELIVERY_MEASURES = tuple(f"trained_{delivery}" for delivery in DELIVERIES)
+#: The counts of a row, each published with its own cell key; `_facts` counts them in this order.
+MEASURES = ("trained", "in_progress", "enrolled", "trained_lost") + DELIVERY_MEASURES
+
+
+def _person_columns(u, grouped: tuple[str, ...]) -> list[sa.ColumnElement]:
+    """The person dimensions (`PERSON_DIMENSIONS`) as figures group them, a NULL for each one not grouped: the unit
+    (trimmed, "" where none), the training stage, and sex ("not_stated" where none is recorded)."""
+    expressions = {UNIT: _unit_of(u), "stage": u.c.training_stage,
+                   "sex": sa.func.coalesce(u.c.sex, stages.NOT_STATED)}
+    return [expressions[d] if d in grouped else sa.null() for d in PERSON_DIMENSIONS]
 
 
 def _service(days: list[date]) -> sa.Subquery:
@@ -252,8 +271,8 @@ def _obligations(days: list[date]) -> sa.Subquery:
     return sa.select(*columns).group_by(o.c.user_id, o.c.prong).subquery("obligations")
 
 
-def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tuple, list[tuple[int, ...]]]:
-    """(academy_id, prong, unit or None) -> per day (the count of each of MEASURES, then the sum of the record keys
+def _facts(days: list[date], scope: Scope, q: Query, grouped: tuple[str, ...]) -> dict[tuple, list[tuple[int, ...]]]:
+    """(academy_id, prong, unit, stage, sex: each None unless `grouped`) -> per day (the count of each of MEASURES, then the sum of the record keys
     of each of those sets of people), in one grouped query. A course's people are those who must take it on the
     day (`_obligations`: their service category, assignments, mandatory rules). Who serves on a day is read from
     the periods of service (`ServicePeriod`), not from the account's present state."""
@@ -261,7 +280,8 @@ def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tupl
     service = _service(days)
     owed = _obligations(days)
     unit = _unit_of(u)
-    columns = [u.c.academy_id, owed.c.prong, unit if by_unit else sa.null()]
+    people = _person_columns(u, grouped)
+    columns = [u.c.academy_id, owed.c.prong, *people]
     for index, day in enumerate(days):
         end = _end_of(day)
         obliged = owed.c[f"obliged_{index}"] == 1
@@ -271,6 +291,8 @@ def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tupl
         # Trained staff lost: owed the course, completed it by D, served before D, and no longer serving on D.
         lost = sa.and_(obliged, done, service.c.joined <= day, service.c[f"serving_{index}"] == 0)
         conditions = (sa.and_(serving, done), sa.and_(serving, started), serving, lost)
+        # Trained by delivery: the trained condition (the first), split by how the completion was delivered.
+        conditions += tuple(sa.and_(conditions[0], cp.c.delivery == delivery) for delivery in DELIVERIES)
         columns += [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in conditions]
         columns += [sa.func.sum(sa.case((condition, u.c.record_key), else_=0)) for condition in conditions]
     query = (
@@ -280,35 +302,38 @@ def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tupl
                      .outerjoin(c, c.c.prong == owed.c.prong)
                      .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
         .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-        .group_by(u.c.academy_id, owed.c.prong, *([unit] if by_unit else []))
+        .group_by(u.c.academy_id, owed.c.prong, *[p for p, d in zip(people, PERSON_DIMENSIONS) if d in grouped])
     )
     query = _restrict(query, u.c.academy_id, u.c.country_code, owed.c.prong, scope, q)
     if q.unit is not None:
         query = query.where(unit == q.unit)
     facts = {}
     width = 2 * len(MEASURES)
+    key_width = 2 + len(PERSON_DIMENSIONS)
     for row in db.session.execute(query):
-        values = [int(v or 0) for v in row[3:]]
-        facts[(row[0], row[1], row[2])] = [tuple(values[i:i + width]) for i in range(0, len(values), width)]
+        values = [int(v or 0) for v in row[key_width:]]
+        facts[tuple(row[:key_width])] = [tuple(values[i:i + width]) for i in range(0, len(values), width)]
     return facts
 
 
-def _overdue(q: Query, scope: Scope, by_unit: bool) -> dict[tuple, tuple[int, int]]:
-    """(academy_id, prong, unit or None) -> (trainees overdue on the prong's course, the sum of their record keys),
+def _overdue(q: Query, scope: Scope, grouped: tuple[str, ...]) -> dict[tuple, tuple[int, int]]:
+    """(academy_id, prong, unit, stage, sex: each None unless `grouped`) -> (trainees overdue on the prong's course, the sum of their record keys),
     by the one rule: `overdue_rows`."""
     late = overdue_rows(q.overdue_on).subquery()
     people = sa.select(late.c.user_id, late.c.course_id).distinct().subquery()
     u, c = User.__table__, Course.__table__
     unit = _unit_of(u)
-    query = (sa.select(u.c.academy_id, c.c.prong, unit if by_unit else sa.null(),
-                       sa.func.count(), sa.func.sum(u.c.record_key))
+    dims = _person_columns(u, grouped)
+    query = (sa.select(u.c.academy_id, c.c.prong, *dims, sa.func.count(), sa.func.sum(u.c.record_key))
              .select_from(people.join(u, u.c.id == people.c.user_id).join(c, c.c.id == people.c.course_id))
              .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-             .group_by(u.c.academy_id, c.c.prong, *([unit] if by_unit else [])))
+             .group_by(u.c.academy_id, c.c.prong, *[e for e, d in zip(dims, PERSON_DIMENSIONS) if d in grouped]))
     query = _restrict(query, u.c.academy_id, u.c.country_code, c.c.prong, scope, q)
     if q.unit is not None:
         query = query.where(unit == q.unit)
-    return {(a, p, n): (int(count), int(keys or 0)) for a, p, n, count, keys in db.session.execute(query)}
+    key_width = 2 + len(PERSON_DIMENSIONS)
+    return {tuple(row[:key_width]): (int(row[key_width]), int(row[key_width + 1] or 0))
+            for row in db.session.execute(query)}
 
 
 def _restrict(query, academy_col, country_col, prong_col, scope: Scope, q: Query):
@@ -360,11 +385,17 @@ class _Layout:
     by_country: bool
     by_prong: bool
     time_dim: str | None
-    by_unit: bool = False
+    #: The person dimensions grouped (`PERSON_DIMENSIONS`); their values come grouped from the facts already.
+    people: tuple[str, ...] = ()
 
-    def key(self, country, academy_slug, unit, prong, label) -> tuple:
+    @property
+    def by_unit(self) -> bool:
+        return UNIT in self.people
+
+    def key(self, country, academy_slug, person: tuple, prong, label) -> tuple:
+        """(country, academy, (unit, stage, sex), prong, period label), None where not grouped."""
         return (country if self.by_country else None, academy_slug if self.by_academy else None,
-                unit if self.by_unit else None, prong if self.by_prong else None, label)
+                person, prong if self.by_prong else None, label)
 
 
 def _new_cell(day: date) -> dict:
@@ -377,23 +408,26 @@ def _academy_cells(layout: _Layout, facts: dict, academy_targets: dict, overdue:
     academies = {a.id: a for a in db.session.scalars(sa.select(Academy))}
     days = [d for _, d in layout.periods]
     cells: dict[tuple, dict] = {}
-    target_keys = {(a, p, None) for a, p in academy_targets}
-    for academy_id, prong, unit in set(facts) | target_keys | set(overdue):
+    nobody = (None,) * len(PERSON_DIMENSIONS)
+    target_keys = {(a, p, *nobody) for a, p in academy_targets}
+    for academy_id, prong, *person in set(facts) | target_keys | set(overdue):
+        person = tuple(person)
         academy = academies.get(academy_id)
         if academy is None or (q.prong and prong != q.prong):
             continue
         for index, (label, day) in enumerate(layout.periods):
-            key = layout.key(academy.country_code, academy.slug, unit, prong, label)
+            key = layout.key(academy.country_code, academy.slug, person, prong, label)
             cell = cells.setdefault(key, _new_cell(day))
-            figures = facts.get((academy_id, prong, unit), [(0,) * (2 * len(MEASURES))] * len(days))[index]
+            figures = facts.get((academy_id, prong, *person), [(0,) * (2 * len(MEASURES))] * len(days))[index]
             for position, measure in enumerate(MEASURES):
                 cell[measure] += figures[position]
                 cell["keys"][measure] += figures[position + len(MEASURES)]
-            late, late_keys = overdue.get((academy_id, prong, unit), (0, 0))
+            late, late_keys = overdue.get((academy_id, prong, *person), (0, 0))
             cell["overdue"] += late
             cell["keys"]["overdue"] += late_keys
             cell["places"].add((academy.country_code, prong))
-            target = academy_targets.get((academy_id, prong), [None] * len(days))[index] if unit is None else None
+            target = (academy_targets.get((academy_id, prong), [None] * len(days))[index] if person == nobody
+                      else None)
             if target is not None:
                 cell["academy_targets"].append(target)
     return cells
@@ -406,23 +440,29 @@ def _add_country_target_cells(cells: dict, layout: _Layout, country_targets: dic
             continue
         for index, (label, day) in enumerate(layout.periods):
             if per_day[index] is not None:
-                cells.setdefault(layout.key(country, None, None, prong, label), _new_cell(day))["places"].add((country, prong))
+                key = layout.key(country, None, (None,) * len(PERSON_DIMENSIONS), prong, label)
+                cells.setdefault(key, _new_cell(day))["places"].add((country, prong))
 
 
 def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bool, with_overdue: bool) -> list[dict]:
     rows = []
-    for (country, academy_slug, unit, prong, label), cell in cells.items():
+    for (country, academy_slug, (unit, stage, sex), prong, label), cell in cells.items():
         index = next(i for i, (lab, _d) in enumerate(layout.periods) if lab == label)
         target = _target_for(cell, country_targets, index, academy_level)
         row = {
             "country": country, "academy": academy_slug, "prong": prong,
             "target": target, "trained": cell["trained"], "in_progress": cell["in_progress"],
             "enrolled": cell["enrolled"], "trained_lost": cell["trained_lost"],
+            **{measure: cell[measure] for measure in DELIVERY_MEASURES},
             "coverage": _ratio(cell["trained"], target), "suppressed": False,
             "_keys": cell["keys"],
         }
         if layout.by_unit:
             row["unit"] = unit
+        if "stage" in layout.people:
+            row["stage"] = stage
+        if "sex" in layout.people:
+            row["sex"] = sex
         if with_overdue:
             row["overdue"] = cell["overdue"]
         if layout.time_dim:
@@ -430,7 +470,7 @@ def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bo
             row["period_end"] = cell["as_of"].isoformat()
         rows.append(row)
     rows.sort(key=lambda r: (r.get("period_end") or "", r["country"] or "", r["academy"] or "", r.get("unit") or "",
-                             r["prong"] or ""))
+                             r["prong"] or "", r.get("stage") or "", r.get("sex") or ""))
     return rows
 
 
@@ -441,16 +481,16 @@ def tabulate(q: Query, scope: Scope) -> dict:
     if time_dim and q.overdue_on:
         raise ValueError("Overdue figures are for one day, not for a time series.")
     periods = period_ends(q.as_of, time_dim) if time_dim else [(None, q.as_of)]
-    by_unit = UNIT in q.group_by
-    by_academy = "academy" in q.group_by or by_unit
+    people = tuple(d for d in PERSON_DIMENSIONS if d in q.group_by)
+    by_academy = "academy" in q.group_by or UNIT in people
     layout = _Layout(periods, by_academy, by_academy or "country" in q.group_by, "prong" in q.group_by, time_dim,
-                     by_unit)
+                     people)
     days = [d for _, d in periods]
-    facts = _facts(days, scope, q, by_unit)
+    facts = _facts(days, scope, q, people)
     academy_targets, country_targets = _targets(days, scope, q)
-    if by_unit or q.unit is not None:  # targets are set for academies and countries, not for units
+    if people or q.unit is not None:  # targets are set for academies and countries, not for units, stages or sexes
         academy_targets, country_targets = {}, {}
-    overdue = _overdue(q, scope, by_unit) if q.overdue_on else {}
+    overdue = _overdue(q, scope, people) if q.overdue_on else {}
     one_academy = scope.academy_id is not None or bool(q.academy)
     cells = _academy_cells(layout, facts, academy_targets, overdue, q)
     if not by_academy and not one_academy:
