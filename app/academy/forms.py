@@ -21,7 +21,12 @@ from app.enrolment.models import Cohort
 from app.foundation.forms import EmailAddress
 from app.foundation.limits import column_length
 from app.foundation.prongs import category_choices
-from app.foundation.stages import DEFAULT_TRAINING_STAGE, curriculum_choices, sex_choices, stage_choices
+from app.foundation.stages import (
+    DEFAULT_TRAINING_STAGE,
+    curriculum_choices,
+    sex_choices,
+    stage_choices,
+)
 
 
 class AcademyForm(FlaskForm):

@@ -27,8 +27,8 @@ from app.curriculum.models import Country
 from app.extensions import db
 from app.foundation.errors import ServiceError
 from app.foundation.prongs import PRONGS
-from app.foundation.stages import DEFAULT_TRAINING_STAGE, SEXES, TRAINING_STAGES
 from app.foundation.roles import Role
+from app.foundation.stages import DEFAULT_TRAINING_STAGE, SEXES, TRAINING_STAGES
 from app.utils import utcnow
 
 from .models import ACADEMY_KINDS, Academy

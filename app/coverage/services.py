@@ -302,7 +302,7 @@ def _facts(days: list[date], scope: Scope, q: Query, grouped: tuple[str, ...]) -
                      .outerjoin(c, c.c.prong == owed.c.prong)
                      .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
         .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-        .group_by(u.c.academy_id, owed.c.prong, *[p for p, d in zip(people, PERSON_DIMENSIONS) if d in grouped])
+        .group_by(u.c.academy_id, owed.c.prong, *[p for p, d in zip(people, PERSON_DIMENSIONS, strict=True) if d in grouped])
     )
     query = _restrict(query, u.c.academy_id, u.c.country_code, owed.c.prong, scope, q)
     if q.unit is not None:
@@ -327,7 +327,7 @@ def _overdue(q: Query, scope: Scope, grouped: tuple[str, ...]) -> dict[tuple, tu
     query = (sa.select(u.c.academy_id, c.c.prong, *dims, sa.func.count(), sa.func.sum(u.c.record_key))
              .select_from(people.join(u, u.c.id == people.c.user_id).join(c, c.c.id == people.c.course_id))
              .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-             .group_by(u.c.academy_id, c.c.prong, *[e for e, d in zip(dims, PERSON_DIMENSIONS) if d in grouped]))
+             .group_by(u.c.academy_id, c.c.prong, *[e for e, d in zip(dims, PERSON_DIMENSIONS, strict=True) if d in grouped]))
     query = _restrict(query, u.c.academy_id, u.c.country_code, c.c.prong, scope, q)
     if q.unit is not None:
         query = query.where(unit == q.unit)

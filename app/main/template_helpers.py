@@ -10,9 +10,9 @@ from flask import request
 from flask_babel import format_date, get_locale
 from markupsafe import Markup, escape
 
+from app.foundation import stages
 from app.foundation.languages import UI_LANGUAGES, country_name, language_name, own_language_name
 from app.foundation.prongs import CATEGORY_LABELS, prong_label
-from app.foundation import stages
 from app.foundation.redirects import is_safe_path
 
 #: Blueprints whose pages are read rather than worked in: they keep a reading measure (about 70
