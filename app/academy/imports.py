@@ -29,13 +29,16 @@ from app.foundation.emails import email_problem
 from app.foundation.errors import ServiceError
 from app.foundation.limits import column_length
 from app.foundation.prongs import PRONGS
+from app.foundation.stages import DEFAULT_TRAINING_STAGE, NOT_STATED
 from app.utils import utcnow
 
 from .models import Academy, ImportBatch
 
 REQUIRED_COLUMNS = ("email", "name", "category")
-OPTIONAL_COLUMNS = ("unit", "personnel_number", "language", "cohort", "due_date")
+OPTIONAL_COLUMNS = ("unit", "personnel_number", "language", "cohort", "due_date", "training_stage")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+#: Accepted only where the academy records its trainees' sex (`Academy.collects_sex`).
+SEX_COLUMN = "sex"
 MAX_ROWS = 20000
 MAX_BYTES = 5 * 1024 * 1024
 #: The longest value of each column: the database columns' own lengths, as the trainee form checks them.
@@ -51,10 +54,26 @@ CATEGORY_ALIASES = {
     "judiciary": "judiciary", "prosecutor": "judiciary", "judge": "judiciary", "prosecutor/judge": "judiciary",
 }
 
+#: Accepted spellings of the training stages; empty keeps a trainee's stage (a new trainee: in service).
+STAGE_ALIASES = {
+    "basic": "basic", "basic training": "basic", "cadet": "basic",
+    "in_service": "in_service", "in-service": "in_service", "in service": "in_service", "serving": "in_service",
+    "serving officer": "in_service",
+}
+#: Accepted spellings of sex; "not stated" clears it; empty keeps what is recorded.
+SEX_ALIASES = {"female": "female", "f": "female", "woman": "female", "male": "male", "m": "male", "man": "male",
+               "not stated": NOT_STATED, "not_stated": NOT_STATED}
+
 TEMPLATE = (
-    "email,name,category,unit,personnel_number,language,cohort,due_date\n"
-    "officer.one@example.org,Officer One,police,Border unit North,P-0001,sq,Intake 2027,2027-06-30\n"
-    "investigator.two@example.org,Investigator Two,investigator,Organised crime unit,P-0002,en,,\n"
+    "email,name,category,unit,personnel_number,language,cohort,due_date,training_stage\n"
+    "officer.one@example.org,Officer One,police,Border unit North,P-0001,sq,Intake 2027,2027-06-30,basic\n"
+    "investigator.two@example.org,Investigator Two,investigator,Organised crime unit,P-0002,en,,,in_service\n"
+)
+#: The template of an academy that records sex: the same rows with the column.
+TEMPLATE_WITH_SEX = (
+    "email,name,category,unit,personnel_number,language,cohort,due_date,training_stage,sex\n"
+    "officer.one@example.org,Officer One,police,Border unit North,P-0001,sq,Intake 2027,2027-06-30,basic,female\n"
+    "investigator.two@example.org,Investigator Two,investigator,Organised crime unit,P-0002,en,,,in_service,\n"
 )
 
 
@@ -75,6 +94,11 @@ class ImportRow:
     language: str
     cohort: str | None
     due_date: date | None
+    #: None: not given (a new trainee gets the default, an existing one keeps theirs).
+    training_stage: str | None = None
+    #: Given: the value to store (None: not stated); not given: left as it is.
+    sex: str | None = None
+    sex_given: bool = False
     #: "create", "update" or "unchanged", decided against the database.
     action: str = "create"
     changes: list[str] = field(default_factory=list)
@@ -133,9 +157,17 @@ def _reader(text: str) -> csv.reader:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _header_problem(columns: list[str]) -> str | None:
+def columns_for(academy: Academy) -> tuple[str, ...]:
+    """The columns an academy's file may have: the sex column only where the academy records it."""
+    return COLUMNS + ((SEX_COLUMN,) if academy.collects_sex else ())
+
+
+def _header_problem(columns: list[str], academy: Academy) -> str | None:
+    accepted = columns_for(academy)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    unknown = [c for c in columns if c and c not in COLUMNS]
+    unknown = [c for c in columns if c and c not in accepted]
+    if SEX_COLUMN in unknown:
+        return "Header: this academy does not record trainees' sex; remove the column sex (or change the setting)."
     if not (missing or unknown):
         return None
     parts = []
@@ -143,7 +175,7 @@ def _header_problem(columns: list[str]) -> str | None:
         parts.append(f"missing column(s): {', '.join(missing)}")
     if unknown:
         parts.append(f"unknown column(s): {', '.join(unknown)}")
-    return "Header: " + "; ".join(parts) + f". Expected: {', '.join(COLUMNS)}."
+    return "Header: " + "; ".join(parts) + f". Expected: {', '.join(accepted)}."
 
 
 @dataclass
@@ -194,6 +226,19 @@ def _check_due_date(values: dict, problems: list[str]) -> date | None:
     return due
 
 
+def _check_stage_and_sex(values: dict, problems: list[str]) -> tuple[str | None, str | None, bool]:
+    """(training stage or None, sex to store, whether sex was given)."""
+    raw_stage = (values.get("training_stage") or "").lower()
+    stage = STAGE_ALIASES.get(raw_stage) if raw_stage else None
+    if raw_stage and stage is None:
+        problems.append(f"unknown training stage '{values['training_stage']}' (use basic or in_service)")
+    raw_sex = (values.get(SEX_COLUMN) or "").lower()
+    sex = SEX_ALIASES.get(raw_sex) if raw_sex else None
+    if raw_sex and sex is None:
+        problems.append(f"unknown sex '{values[SEX_COLUMN]}' (use female, male or not stated, or leave it empty)")
+    return stage, (None if sex == NOT_STATED else sex), bool(raw_sex)
+
+
 def _check_lengths(values: dict, problems: list[str]) -> None:
     for column, longest in MAX_LENGTHS.items():
         if len(values.get(column) or "") > longest:
@@ -213,13 +258,14 @@ def _check_row(line: int, values: dict, seen: _Seen) -> ImportRow | RowError:
     if language not in seen.languages:
         problems.append(f"unknown language '{language}'")
     due = _check_due_date(values, problems)
+    training_stage, sex, sex_given = _check_stage_and_sex(values, problems)
     if problems:
         return RowError(line, "; ".join(problems))
     seen.emails[email] = line
     if number:
         seen.numbers[number] = line
     return ImportRow(line, email, name, category, values.get("unit") or None, number, language,
-                     values.get("cohort") or None, due)
+                     values.get("cohort") or None, due, training_stage, sex, sex_given)
 
 
 def parse(text: str, academy: Academy) -> ImportPlan:
@@ -232,7 +278,7 @@ def parse(text: str, academy: Academy) -> ImportPlan:
     except StopIteration:
         return ImportPlan([], [RowError(1, "The file is empty.")])
     columns = [h.strip().lower().replace(" ", "_") for h in header]
-    problem = _header_problem(columns)
+    problem = _header_problem(columns, academy)
     if problem:
         return ImportPlan([], [RowError(1, problem)])
     seen = _Seen(_default_language(academy), _known_languages())
@@ -333,6 +379,10 @@ def _check_against_database(rows: list[ImportRow], errors: list[RowError], acade
         if user is not None:
             row.changes = [attr for attr in ("name", "category", "unit", "personnel_number", "language")
                            if getattr(user, attr) != getattr(row, attr)]
+            if row.training_stage is not None and user.training_stage != row.training_stage:
+                row.changes.append("training_stage")
+            if row.sex_given and user.sex != row.sex:
+                row.changes.append("sex")
             row.action = "update" if row.changes else "unchanged"
         keep.append(row)
     rows[:] = keep
@@ -372,7 +422,8 @@ def apply(actor: User, academy: Academy, batch: ImportBatch) -> ImportPlan:
         if user is None:
             user = User(email=row.email, name=row.name, role="trainee", country_code=academy.country_code,
                         academy_id=academy.id, category=row.category, language=row.language, unit=row.unit,
-                        personnel_number=row.personnel_number, password_hash=UNUSABLE_PASSWORD)
+                        personnel_number=row.personnel_number, password_hash=UNUSABLE_PASSWORD,
+                        training_stage=row.training_stage or DEFAULT_TRAINING_STAGE, sex=row.sex)
             users[row.email] = user
             new_users.append(user)
         else:

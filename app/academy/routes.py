@@ -413,8 +413,8 @@ def import_confirm(slug, token):
 @bp.route("/academies/<slug>/import/template.csv")
 @admins_only
 def import_template(slug):
-    _academy(slug)
-    return Response(imports.TEMPLATE, mimetype="text/csv",
+    academy = _academy(slug)
+    return Response(imports.TEMPLATE_WITH_SEX if academy.collects_sex else imports.TEMPLATE, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=trainees-template.csv"})
 
 

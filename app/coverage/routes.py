@@ -25,7 +25,7 @@ from app.foundation.prongs import prong_label
 from app.foundation.roles import Role
 from app.utils import utcnow
 
-from . import drill, services, tables, tokens
+from . import drill, institutionalisation, services, tables, tokens
 from .forms import TargetForm, TokenForm
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -81,7 +81,10 @@ def _dashboard_tables(base: services.Query, scope: services.Scope) -> tuple[dict
                "by_academy": drill.by_academy(current_user, _countries_with_academies(base, scope), base.as_of, today,
                                               _threshold(), base.academy, base.prong),
                "trend": figures(("prong", "quarter")),
-               "overdue": figures(("academy",), overdue=True)}
+               "overdue": figures(("academy",), overdue=True),
+               "by_stage": figures(("prong", "stage")),
+               "by_sex": figures(("prong", "sex")),
+               "by_delivery": figures(("prong",))}
     listed = drill.children(drill.Place("region"), scope) if regional else None
     by_prong = (tables.figures_table("by-prong", _("Coverage by country and prong"), results["by_prong"], ["country", "prong"],
                                      academies, link=to_country, name_link={"country": to_country}, listed=listed,
@@ -99,6 +102,12 @@ def _dashboard_tables(base: services.Query, scope: services.Scope) -> tuple[dict
                                       ["period", "prong"], academies),
         "overdue": tables.overdue_table("overdue", _("Trainees past a due date, by academy"), results["overdue"],
                                         academies, to_academy),
+        "by_stage": tables.figures_table("by-stage", _("Coverage by prong and training stage"), results["by_stage"],
+                                         ["prong", "stage"], academies),
+        "by_sex": tables.figures_table("by-sex", _("Coverage by prong and sex"), results["by_sex"], ["prong", "sex"],
+                                       academies),
+        "by_delivery": tables.delivery_table("by-delivery", _("Trained by delivery"), results["by_delivery"],
+                                             ["prong"], academies),
         "gain": tables.gain_table("knowledge-gain", _("Knowledge gain by prong"),
                                   services.knowledge_gain(base, scope, _threshold())),
     }
@@ -310,6 +319,36 @@ def unit(slug):
 @viewers
 def unit_export(slug, fmt):
     return _level_export(drill.place_for(current_user, academy_slug=slug, unit=_unit_arg()), fmt)
+
+
+# --- institutionalisation ------------------------------------------------------------------------
+
+
+def _institutionalisation_tables() -> dict:
+    scope = services.Scope.for_user(current_user)
+    rules = institutionalisation.rules(scope)
+    return tables.institutionalisation_tables(rules, institutionalisation.per_year(rules, utcnow().date()))
+
+
+@bp.route("/institutionalisation")
+@viewers
+def institutionalisation_page():
+    """Which academies (in the viewer's scope) have built which course into which curriculum, since when."""
+    named = _institutionalisation_tables()
+    exports = {name: {fmt: url_for(".institutionalisation_export", table=name, fmt=fmt) for fmt in ("csv", "xlsx")}
+               for name in named}
+    return render_template("coverage/institutionalisation.html", tables=named, exports=exports)
+
+
+@bp.route("/institutionalisation/<table>.<fmt>")
+@viewers
+def institutionalisation_export(table, fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    named = _institutionalisation_tables()
+    if table not in named:
+        abort(404)
+    return _download(named[table], fmt, f"institutionalisation-{table.replace('_', '-')}-{utcnow().date().isoformat()}")
 
 
 def _places():

@@ -18,15 +18,19 @@ from flask_babel import lazy_gettext as _l
 from app.academy.models import Academy
 from app.foundation import spreadsheets
 from app.foundation.languages import country_name
-from app.foundation.prongs import PRONGS, prong_label
+from app.foundation.prongs import CATEGORY_LABELS, PRONGS, prong_label
+from app.foundation.stages import curriculum_label, sex_label, stage_label
 
 from .drill import unit_label
+from .services import DELIVERY_MEASURES
 
 NUMBERS = ("target", "trained", "in_progress", "enrolled", "coverage", "overdue")
 HEADERS = {
     "country": _l("Country"), "academy": _l("Academy"), "unit": _l("Unit"), "prong": _l("Prong"),
     "period": _l("Period"), "target": _l("Target"), "trained": _l("Trained"), "in_progress": _l("In progress"),
     "enrolled": _l("Enrolled"), "coverage": _l("Coverage (%)"), "overdue": _l("Overdue"),
+    "stage": _l("Training stage"), "sex": _l("Sex"), "trained_online": _l("Trained online"),
+    "trained_classroom": _l("Trained in class"), "trained_blended": _l("Trained blended"),
 }
 
 
@@ -93,6 +97,8 @@ def names(academies: dict[str, Academy]) -> dict[str, Callable]:
         "unit": unit_label,
         "prong": prong_label,
         "period": lambda period: period or "",
+        "stage": stage_label,
+        "sex": sex_label,
     }
 
 
@@ -160,6 +166,39 @@ def gain_table(table_id: str, title: str, gain: list[dict]) -> Table:
                 cells.append(Cell(value, format_decimal(value), numeric=True))
         table.rows.append(cells)
     return table
+
+
+def delivery_table(table_id: str, title: str, result: dict, columns: list[str],
+                   academies: dict[str, Academy]) -> Table:
+    """The trained of each row of `compute` and how their completions were delivered (online, classroom,
+    blended): each a count of its own, protected with the row."""
+    shown = names(academies)
+    figures = ["trained", *DELIVERY_MEASURES]
+    table = Table(table_id, title, [str(HEADERS[c]) for c in columns + figures])
+    for row in result["rows"]:
+        cells = [Cell(shown[c](row.get(c)), shown[c](row.get(c))) for c in columns]
+        cells += [_number(row[name], row["suppressed"]) for name in figures]
+        table.rows.append(cells)
+    return table
+
+
+def institutionalisation_tables(rules: list, years: list) -> dict[str, Table]:
+    """The institutionalisation page's two tables (`coverage.institutionalisation`): each rule, and academies per
+    year, course and curriculum."""
+    listed = Table("rules", _("Courses built into curricula"),
+                   [str(HEADERS["country"]), str(HEADERS["academy"]), _("Course"), _("Service category"),
+                    _("Curriculum"), _("Since")])
+    for r in rules:
+        values = [country_name(r.country), r.academy.name, r.course.title, str(CATEGORY_LABELS.get(r.category, r.category)),
+                  curriculum_label(r.curriculum)]
+        listed.rows.append([Cell(v, v) for v in values] + [Cell(r.since.isoformat(), r.since.isoformat())])
+    counted = Table("per-year", _("Academies per year, course and curriculum"),
+                    [_("Year"), _("Course"), _("Curriculum"), _("Academies")])
+    for y in years:
+        counted.rows.append([Cell(y.year, str(y.year)), Cell(y.course.title, y.course.title),
+                             Cell(curriculum_label(y.curriculum), curriculum_label(y.curriculum)),
+                             Cell(y.academies, format_decimal(y.academies), numeric=True)])
+    return {"rules": listed, "per_year": counted}
 
 
 def export(table: Table, fmt: str, filename: str) -> tuple[bytes | str, str, str]:
