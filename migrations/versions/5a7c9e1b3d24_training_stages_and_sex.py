@@ -19,20 +19,29 @@ branch_labels = None
 depends_on = None
 
 
+STAGE_CHECK = "training_stage IN ('basic', 'in_service')"
+SEX_CHECK = "sex IS NULL OR sex IN ('female', 'male')"
+
+
 def upgrade():
-    with op.batch_alter_table('user') as batch_op:
-        batch_op.add_column(sa.Column('training_stage', sa.String(length=10), nullable=False,
-                                      server_default='in_service'))
-        batch_op.add_column(sa.Column('sex', sa.String(length=6), nullable=True))
-        batch_op.create_check_constraint(op.f('ck_user_training_stage'), "training_stage IN ('basic', 'in_service')")
-        batch_op.create_check_constraint(op.f('ck_user_sex'), "sex IS NULL OR sex IN ('female', 'male')")
-    _keep_name_index()
-    with op.batch_alter_table('academy') as batch_op:
-        batch_op.add_column(sa.Column('collects_sex', sa.Boolean(), nullable=False, server_default=sa.false()))
+    conn = op.get_bind()
+    if conn.dialect.name == 'sqlite':
+        # Columns added in place: rebuilding `user` or `academy` (batch mode) would drop tables that other rows
+        # refer to, which SQLite's enforced foreign keys refuse on a database with data. SQLite takes a CHECK in
+        # the added column's definition.
+        op.execute('ALTER TABLE "user" ADD COLUMN training_stage VARCHAR(10) DEFAULT \'in_service\' NOT NULL '
+                   f"CONSTRAINT ck_user_training_stage CHECK ({STAGE_CHECK})")
+        op.execute(f'ALTER TABLE "user" ADD COLUMN sex VARCHAR(6) CONSTRAINT ck_user_sex CHECK ({SEX_CHECK})')
+    else:
+        op.add_column('user', sa.Column('training_stage', sa.String(length=10), nullable=False,
+                                        server_default='in_service'))
+        op.add_column('user', sa.Column('sex', sa.String(length=6), nullable=True))
+        op.create_check_constraint(op.f('ck_user_training_stage'), 'user', STAGE_CHECK)
+        op.create_check_constraint(op.f('ck_user_sex'), 'user', SEX_CHECK)
+    op.add_column('academy', sa.Column('collects_sex', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('mandatory_course') as batch_op:
         batch_op.add_column(sa.Column('stage', sa.String(length=10), nullable=False, server_default='in_service'))
         batch_op.add_column(sa.Column('since', sa.Date(), nullable=True))
-    conn = op.get_bind()
     rules = sa.table('mandatory_course', sa.column('id', sa.Integer), sa.column('created_at', sa.DateTime),
                      sa.column('since', sa.Date))
     for rule_id, created_at in conn.execute(sa.select(rules.c.id, rules.c.created_at)).all():
@@ -51,27 +60,18 @@ def downgrade():
     rules = sa.table('mandatory_course', sa.column('stage', sa.String))
     conn.execute(rules.delete().where(rules.c.stage != 'in_service'))
     with op.batch_alter_table('mandatory_course') as batch_op:
-        batch_op.drop_constraint('ck_mandatory_course_optional_without_deadline', type_='check')
-        batch_op.drop_constraint('ck_mandatory_course_stage', type_='check')
+        batch_op.drop_constraint(op.f('ck_mandatory_course_optional_without_deadline'), type_='check')
+        batch_op.drop_constraint(op.f('ck_mandatory_course_stage'), type_='check')
         batch_op.drop_constraint('uq_mandatory_course_rule', type_='unique')
         batch_op.create_unique_constraint('uq_mandatory_course_rule', ['academy_id', 'course_id', 'category'])
         batch_op.drop_column('since')
         batch_op.drop_column('stage')
-    with op.batch_alter_table('academy') as batch_op:
-        batch_op.drop_column('collects_sex')
-    with op.batch_alter_table('user') as batch_op:
-        batch_op.drop_constraint('ck_user_sex', type_='check')
-        batch_op.drop_constraint('ck_user_training_stage', type_='check')
-        batch_op.drop_column('sex')
-        batch_op.drop_column('training_stage')
-    _keep_name_index()
-
-
-def _keep_name_index():
-    """SQLite's batch mode rebuilds the table without the expression index of the trainee lists (which it cannot
-    reflect): put it back where it is missing."""
-    conn = op.get_bind()
-    if conn.dialect.name != 'sqlite':
-        return
-    if not conn.scalar(sa.text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ix_user_academy_lower_name'")):
-        op.create_index('ix_user_academy_lower_name', 'user', ['academy_id', sa.text('lower(name)'), 'id'])
+    op.drop_column('academy', 'collects_sex')
+    if conn.dialect.name == 'sqlite':
+        op.execute('ALTER TABLE "user" DROP COLUMN sex')  # SQLite 3.35+: the column's own CHECK goes with it
+        op.execute('ALTER TABLE "user" DROP COLUMN training_stage')
+    else:
+        op.drop_constraint(op.f('ck_user_sex'), 'user', type_='check')
+        op.drop_constraint(op.f('ck_user_training_stage'), 'user', type_='check')
+        op.drop_column('user', 'sex')
+        op.drop_column('user', 'training_stage')
