@@ -3,6 +3,8 @@ services as the pages (so the audit log records them). Idempotent."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
@@ -103,5 +105,9 @@ def _seed_demo_academy() -> None:
     for user in db.session.scalars(sa.select(User).filter_by(academy_id=academy.id, role=Role.TRAINEE.value)):
         enrolment.join_cohort(None, academy, cohort, user)
     if db.session.scalar(sa.select(MandatoryCourse.id).filter_by(academy_id=academy.id, course_id=course.id,
-                                                                 category="police")) is None:
+                                                                 category="police", stage="in_service")) is None:
         enrolment.set_mandatory(None, academy, course, "police", 180)
+    # The same course in basic training too, with the same deadline (so that cadets keep it), since 2019.
+    if db.session.scalar(sa.select(MandatoryCourse.id).filter_by(academy_id=academy.id, course_id=course.id,
+                                                                 category="police", stage="basic")) is None:
+        enrolment.set_mandatory(None, academy, course, "police", 180, stage="basic", since=date(2019, 9, 1))

@@ -19,6 +19,8 @@ from app.auth.models import User
 from app.auth.services import UNUSABLE_PASSWORD, record_service
 from app.coverage.models import TargetPopulation
 from app.curriculum.models import Country, Course, Module, Question
+from app.enrolment import services as enrolment
+from app.enrolment.models import MandatoryCourse
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import CourseProgress, ModuleProgress
@@ -35,6 +37,11 @@ QUIZ_TAKERS = 20
 TEST_TAKERS = 12
 TARGET_PER_ACADEMY = 60
 YEAR_START = date(2026, 1, 5)
+#: Some demo academies have built the police course into a curriculum (for every police officer), since a date:
+#: the institutionalisation table has content. No deadline, so no figure moves.
+DEMO_CURRICULA = {"RS": ("basic", date(2021, 9, 1)), "HR": ("in_service", date(2023, 3, 1)),
+                  "MK": ("basic", date(2022, 9, 1)), "BG": ("optional", date(2024, 1, 15)),
+                  "RO": ("in_service", date(2020, 2, 1))}
 
 
 def academy_slug(code: str) -> str:
@@ -60,9 +67,20 @@ def seed_region(password: str) -> list[dict]:
             academies.create_account(None, email=email, name=f"{first} Demo", role="trainee", country=code,
                                      password=password, academy=slug, category="police", language=language)
         listed.append({"email": email, "country": code, "language": language})
+        academy.collects_sex = True  # the demo academies record sex, so that figures by sex have content
+        _curriculum(academy, course, code)
         _history(academy, course, language)
     db.session.flush()
     return listed
+
+
+def _curriculum(academy, course, code: str) -> None:
+    if code not in DEMO_CURRICULA:
+        return
+    stage, since = DEMO_CURRICULA[code]
+    if db.session.scalar(sa.select(MandatoryCourse.id).filter_by(academy_id=academy.id, course_id=course.id,
+                                                                 category="police", stage=stage)) is None:
+        enrolment.set_mandatory(None, academy, course, "police", None, stage=stage, since=since)
 
 
 def _history(academy, course, language: str) -> None:
@@ -79,7 +97,11 @@ def _history(academy, course, language: str) -> None:
         user = User(email=f"p{i:02d}.{tag}@{DEMO_DOMAIN}", name=f"Fictional trainee {i + 1:02d}",
                     password_hash=UNUSABLE_PASSWORD, role="trainee", country_code=academy.country_code,
                     academy_id=academy.id, category="police", language=language,
-                    created_at=datetime.combine(joined, datetime.min.time()))
+                    created_at=datetime.combine(joined, datetime.min.time()),
+                    # A cadet in four; sex recorded for four in five (fixed by position: the random draws stay
+                    # as they were, and so do the other figures).
+                    training_stage="basic" if i % 4 == 0 else "in_service",
+                    sex=None if i % 5 == 4 else ("female" if i % 2 else "male"))
         left = joined + timedelta(days=150) if rng.random() < 0.05 else None
         db.session.add(user)
         people.append((user, joined, left))
