@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.academy.models import Academy
 from app.foundation import spreadsheets
@@ -191,7 +192,10 @@ def institutionalisation_tables(rules: list, years: list) -> dict[str, Table]:
     for r in rules:
         values = [country_name(r.country), r.academy.name, r.course.title, str(CATEGORY_LABELS.get(r.category, r.category)),
                   curriculum_label(r.curriculum)]
-        listed.rows.append([Cell(v, v) for v in values] + [Cell(r.since.isoformat(), r.since.isoformat())])
+        since = r.since.isoformat()
+        # A date never breaks across lines (as the `date` filter of the templates writes it).
+        listed.rows.append([Cell(v, v) for v in values]
+                           + [Cell(since, Markup('<time class="date" datetime="{0}">{0}</time>').format(since))])
     counted = Table("per-year", _("Academies per year, course and curriculum"),
                     [_("Year"), _("Course"), _("Curriculum"), _("Academies")])
     for y in years:
