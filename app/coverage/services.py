@@ -326,7 +326,8 @@ def _restrict(query, academy_col, country_col, prong_col, scope: Scope, q: Query
 
 
 def _targets(days: list[date], scope: Scope, q: Query):
-    """Target figures that apply on each day: ({(academy_id, prong): [t per day]}, {(country, prong): [...]})."""
+    """Target figures that apply on each day, with the day each applies from:
+    ({(academy_id, prong): [(target, effective_from) or None per day]}, {(country, prong): [...]})."""
     t = TargetPopulation.__table__
     query = sa.select(t.c.country_code, t.c.academy_id, t.c.prong, t.c.target, t.c.effective_from)
     query = _restrict(query, t.c.academy_id, t.c.country_code, t.c.prong, scope, q)
@@ -334,12 +335,12 @@ def _targets(days: list[date], scope: Scope, q: Query):
     history: dict[tuple, list[tuple[date, int]]] = {}
     for country, academy_id, prong, target, effective in db.session.execute(query.order_by(t.c.effective_from)):
         history.setdefault((country, academy_id, prong), []).append((effective, target))
-    academy_targets: dict[tuple[int, str], list[int | None]] = {}
-    country_targets: dict[tuple[str, str], list[int | None]] = {}
+    academy_targets: dict[tuple[int, str], list[tuple[int, date] | None]] = {}
+    country_targets: dict[tuple[str, str], list[tuple[int, date] | None]] = {}
     for (country, academy_id, prong), figures in history.items():
         per_day = []
         for day in days:
-            applying = [target for effective, target in figures if effective <= day]
+            applying = [(target, effective) for effective, target in figures if effective <= day]
             per_day.append(applying[-1] if applying else None)
         if academy_id is None:
             country_targets[(country, prong)] = per_day
@@ -414,9 +415,11 @@ def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bo
     for (country, academy_slug, unit, prong, label), cell in cells.items():
         index = next(i for i, (lab, _d) in enumerate(layout.periods) if lab == label)
         target = _target_for(cell, country_targets, index, academy_level)
+        target, target_from = target
         row = {
             "country": country, "academy": academy_slug, "prong": prong,
-            "target": target, "trained": cell["trained"], "in_progress": cell["in_progress"],
+            "target": target, "target_from": target_from.isoformat() if target_from else None, "target_note": None,
+            "trained": cell["trained"], "in_progress": cell["in_progress"],
             "enrolled": cell["enrolled"], "trained_lost": cell["trained_lost"],
             "coverage": _ratio(cell["trained"], target), "suppressed": False,
             "_keys": cell["keys"],
@@ -467,17 +470,37 @@ def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
     """The coverage table for a query, as the API, the dashboard, the drill-down and the exports show it: the
     true table (`tabulate`) under the cell-key method's protection."""
     result = tabulate(q, scope)
-    _protect([*result["rows"], result["totals"]], threshold)
+    _protect([*result["rows"], result["totals"]], threshold, q.as_of)
     return {**result, "threshold": threshold}
 
 
-def _target_for(cell: dict, country_targets: dict, index: int, academy_level: bool) -> int | None:
+def _target_for(cell: dict, country_targets: dict, index: int, academy_level: bool) -> tuple[int | None, date | None]:
+    """(target, the day the oldest figure in it applies from)."""
     if not academy_level:
         # A country-wide figure, where one exists for every place in the cell, wins over the academies' sum.
         figures = [country_targets.get(place, [None] * (index + 1))[index] for place in cell["places"]]
         if figures and all(f is not None for f in figures):
-            return sum(figures)
-    return sum(cell["academy_targets"]) if cell["academy_targets"] else None
+            return sum(t for t, _ in figures), min(e for _, e in figures)
+    if not cell["academy_targets"]:
+        return None, None
+    return sum(t for t, _ in cell["academy_targets"]), min(e for _, e in cell["academy_targets"])
+
+
+#: A target figure older than this on the date asked is flagged: staff may have changed since it was set.
+STALE_TARGET_DAYS = 365
+
+
+def target_note(trained: int | None, target: int | None, target_from: str | None, as_of: date) -> str | None:
+    """Why a coverage figure needs explaining, if it does: `above_target` where more are trained than the target
+    (a target older than the headcount, or too low), else `stale_target` where the target is over a year old on
+    the date. Read from the published trained count."""
+    if target is None or target_from is None:
+        return None
+    if trained is not None and trained > target:
+        return "above_target"
+    if (as_of - date.fromisoformat(target_from)).days > STALE_TARGET_DAYS:
+        return "stale_target"
+    return None
 
 
 def _ratio(trained: int | None, target: int | None) -> float | None:
@@ -491,6 +514,8 @@ def _totals(rows: list[dict], with_overdue: bool = False) -> dict:
     totals = {"target": None, **dict.fromkeys(MEASURES, 0)}
     targets = [r["target"] for r in rows if r["target"] is not None]
     totals["target"] = sum(targets) if targets else None
+    froms = [r["target_from"] for r in rows if r["target"] is not None and r["target_from"]]
+    totals["target_from"], totals["target_note"] = (min(froms) if froms else None), None
     names = MEASURES + (("overdue",) if with_overdue else ())
     for name in names:
         totals[name] = sum(r[name] for r in rows)
@@ -500,10 +525,11 @@ def _totals(rows: list[dict], with_overdue: bool = False) -> dict:
     return totals
 
 
-def _protect(rows: list[dict], threshold: int) -> None:
+def _protect(rows: list[dict], threshold: int, as_of: date) -> None:
     """The cell-key method (app/foundation/disclosure.py) on every row and total: each count perturbed by its own
     people's keys; coverage from the published trained count; a row whose published enrolled count is 1 to
-    threshold - 1 withheld as a whole. Overdue counts (a row's sub-count) are perturbed the same way."""
+    threshold - 1 withheld as a whole. Overdue counts (a row's sub-count) are perturbed the same way. Each row's
+    coverage is then explained where it needs it (`target_note`)."""
     for row in rows:
         keys = row.pop("_keys")
         for name in (*MEASURES, "overdue"):
@@ -513,6 +539,8 @@ def _protect(rows: list[dict], threshold: int) -> None:
             _withhold(row)
         else:
             row["coverage"] = _ratio(row["trained"], row["target"])
+        day = date.fromisoformat(row["period_end"]) if row.get("period_end") else as_of
+        row["target_note"] = target_note(row["trained"], row["target"], row["target_from"], day)
 
 
 def _withhold(row: dict) -> None:
