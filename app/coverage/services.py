@@ -6,7 +6,7 @@ Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
 - Serving on D: a period of service (`auth.models.ServicePeriod`: from joining or returning to suspension or
   departure) covers D. Earlier suspensions count: a person is not serving on a date inside one.
 - Owed P's course on D: by their service category, an assignment (direct or to their cohort) of the whole course
-  or a mandatory rule of their academy, as it applied on D (`enrolment.rules.obligation_rows`); once per person.
+  or a mandatory rule of their academy, as it applied on D (`enrolment.rules.added_obligation_rows`); once per person.
 - Enrolled: trainees owed P's course on D and serving on D.
 - Trained: enrolled trainees (serving on D) who completed P's course on or before D (certificate issued).
 - Trained staff lost (`trained_lost`): trainees owed P's course on D who completed P's course on or before D, had
@@ -36,7 +36,7 @@ from app.academy.models import Academy
 from app.audit.services import audit
 from app.auth.models import ServicePeriod, User
 from app.curriculum.models import Country, Course
-from app.enrolment.rules import obligation_rows
+from app.enrolment.rules import added_obligation_rows
 from app.extensions import db
 from app.foundation import disclosure
 from app.foundation.prongs import PRONGS
@@ -239,11 +239,11 @@ def _service(days: list[date]) -> sa.Subquery:
     return sa.select(*columns).group_by(sp.c.user_id).subquery("service")
 
 
-def _obligations(days: list[date]) -> sa.Subquery:
-    """Per trainee and course they must take (`enrolment.rules.obligation_rows`): `obliged_<i>` 1 if an
-    obligation applied on days[i] (begun by the end of it, not ended by then), else 0. One row per person and
-    course, so that a course owed for two reasons (a category and a mandatory rule, say) counts the person once."""
-    o = obligation_rows()
+def _added_obligations(days: list[date]) -> sa.Subquery:
+    """Per trainee and course they must take beyond their category's own (`enrolment.rules.added_obligation_rows`):
+    `obliged_<i>` 1 if an obligation applied on days[i] (begun by the end of it, not ended by then), else 0. One
+    row per person and course, so that a course owed for two reasons counts the person once."""
+    o = added_obligation_rows()
     columns = [o.c.user_id, o.c.prong]
     for index, day in enumerate(days):
         end = _end_of(day)
@@ -254,17 +254,35 @@ def _obligations(days: list[date]) -> sa.Subquery:
 
 def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tuple, list[tuple[int, ...]]]:
     """(academy_id, prong, unit or None) -> per day (the count of each of MEASURES, then the sum of the record keys
-    of each of those sets of people), in one grouped query. A course's people are those who must take it on the
-    day (`_obligations`: their service category, assignments, mandatory rules). Who serves on a day is read from
+    of each of those sets of people). A course's people are those who must take it on the day: everyone of the
+    service category whose course it is, and those owed it by an assignment or a mandatory rule while that
+    applies (`_added_obligations`); two grouped queries, the second over the (few) added obligations only, whose
+    courses differ from the person's category's, so nobody is counted twice. Who serves on a day is read from
     the periods of service (`ServicePeriod`), not from the account's present state."""
+    u, c = User.__table__, Course.__table__
+    facts = _count(days, scope, q, by_unit, u.c.category, None, u.join(c, c.c.prong == u.c.category, isouter=True))
+    owed = _added_obligations(days)
+    added = _count(days, scope, q, by_unit, owed.c.prong, owed,
+                   u.join(owed, owed.c.user_id == u.c.id).join(c, c.c.prong == owed.c.prong, isouter=True))
+    for key, per_day in added.items():
+        if key in facts:
+            facts[key] = [tuple(a + b for a, b in zip(x, y, strict=True)) for x, y in zip(facts[key], per_day,
+                                                                                        strict=True)]
+        else:
+            facts[key] = per_day
+    return facts
+
+
+def _count(days: list[date], scope: Scope, q: Query, by_unit: bool, prong, owed, people) -> dict[tuple, list]:
+    """One grouped query of `_facts`: `people` joins the users to the course (`Course`) of `prong`; `owed`, when
+    given, has `obliged_<i>` per day (else the course is owed on every day)."""
     u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
     service = _service(days)
-    owed = _obligations(days)
     unit = _unit_of(u)
-    columns = [u.c.academy_id, owed.c.prong, unit if by_unit else sa.null()]
+    columns = [u.c.academy_id, prong, unit if by_unit else sa.null()]
     for index, day in enumerate(days):
         end = _end_of(day)
-        obliged = owed.c[f"obliged_{index}"] == 1
+        obliged = sa.true() if owed is None else owed.c[f"obliged_{index}"] == 1
         serving = sa.and_(obliged, service.c[f"serving_{index}"] == 1)
         done = sa.and_(cp.c.completed_at.is_not(None), cp.c.completed_at < end)
         started = sa.and_(cp.c.started_at < end, sa.or_(cp.c.completed_at.is_(None), cp.c.completed_at >= end))
@@ -275,14 +293,12 @@ def _facts(days: list[date], scope: Scope, q: Query, by_unit: bool) -> dict[tupl
         columns += [sa.func.sum(sa.case((condition, u.c.record_key), else_=0)) for condition in conditions]
     query = (
         sa.select(*columns)
-        .select_from(u.join(service, service.c.user_id == u.c.id)
-                     .join(owed, owed.c.user_id == u.c.id)
-                     .outerjoin(c, c.c.prong == owed.c.prong)
+        .select_from(people.join(service, service.c.user_id == u.c.id)
                      .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
         .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-        .group_by(u.c.academy_id, owed.c.prong, *([unit] if by_unit else []))
+        .group_by(u.c.academy_id, prong, *([unit] if by_unit else []))
     )
-    query = _restrict(query, u.c.academy_id, u.c.country_code, owed.c.prong, scope, q)
+    query = _restrict(query, u.c.academy_id, u.c.country_code, prong, scope, q)
     if q.unit is not None:
         query = query.where(unit == q.unit)
     facts = {}
