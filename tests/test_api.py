@@ -60,7 +60,8 @@ def test_country_token_reads_its_country(client, world):
     rows = {r["academy"]: r for r in body["rows"]}
     assert set(rows) == {"al-one", "al-two"}
     a = world["shown"]["a"]  # the twelve are both trained and enrolled: the same people, the same figure
-    assert rows["al-one"] == {"country": "AL", "academy": "al-one", "prong": "police", "target": 30, "trained": a,
+    assert rows["al-one"] == {"country": "AL", "academy": "al-one", "prong": "police", "target": 30,
+                              "target_from": "2026-01-01", "target_note": None, "trained": a,
                               "in_progress": 0, "enrolled": a, "trained_lost": 0, "trained_online": a,
                               "trained_classroom": 0, "trained_blended": 0, "coverage": round(a / 30, 4),
                               "suppressed": False}

@@ -167,3 +167,12 @@ def test_every_legal_reference_in_a_profile_has_a_status():
     for profile in tree().profiles.values():
         for key, ref in profile.legal_references.items():
             assert ref.claim is not None, (profile.path, key)
+
+
+def test_the_police_case_exercise_comes_last_and_orders_are_unique():
+    """Issue 15: the case exercise draws on the whole course, so modules added later (the border module) come
+    before it; its file name and id stay, only its `order` moves."""
+    modules = tree().modules_of("police")
+    assert modules[-1].id == "police-09-case-exercise"
+    assert "police-10-border-checks" in [m.id for m in modules[:-1]]
+    assert len({m.order for m in modules}) == len(modules)

@@ -125,7 +125,7 @@ def region(app):
         _unperturbed(_unit(people(big, 2, tag="kukes", **DONE), "Kukës station"))  # small: withheld
         people(big, 5, tag="nounit")
         people(second, 7, tag="durres", **DONE)
-        people(second, 6, tag="durres-investigators", prong="investigators")
+        people(second, 8, tag="durres-investigators", prong="investigators")  # 8 ± 2 stays shown
         _unperturbed(people(serbia, 3, tag="belgrade", **DONE))  # small: withheld
         services.set_target(db.session.get(User, create_test_user(email="target.setter@example.org",
                                                                   role="platform_admin")["id"]),

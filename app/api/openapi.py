@@ -19,6 +19,12 @@ _ROW_PROPERTIES = {
     "academy": {"type": "string", "nullable": True, "description": "Academy short name, when grouped by academy."},
     "prong": {"type": "string", "nullable": True, "enum": [*PRONGS, None]},
     "target": {**_COUNT, "description": "Target population that applies on the date."},
+    "target_from": {"type": "string", "format": "date", "nullable": True,
+                    "description": "The day the target figure applies from (the oldest, where several are summed)."},
+    "target_note": {"type": "string", "nullable": True, "enum": ["above_target", "stale_target", None],
+                    "description": "Why the coverage figure needs explaining: above_target (more trained than the "
+                                   "target: the target is older than the headcount, or too low); stale_target (the "
+                                   "target is more than a year old on the date)."},
     "trained": {**_COUNT, "description": "In service on the date and completed the prong's course; null when "
                                          "withheld."},
     "in_progress": {**_COUNT, "description": "Started, not completed; null when withheld."},
@@ -62,8 +68,9 @@ def document() -> dict:
                                   "description": "Sex, when grouped by sex; not_stated where none is recorded."},
                           "period": {"type": "string", "description": "2026-11 or 2026-Q4, when grouped by time."},
                           "period_end": {"type": "string", "format": "date"}}}
-    totals = {"type": "object", "required": ["target", "trained", "in_progress", "enrolled", "trained_lost",
-                                                *DELIVERY_MEASURES, "coverage", "suppressed"],
+    totals = {"type": "object", "required": ["target", "target_from", "target_note", "trained", "in_progress",
+                                                "enrolled", "trained_lost", *DELIVERY_MEASURES, "coverage",
+                                                "suppressed"],
               "additionalProperties": False,
               "properties": {k: v for k, v in _ROW_PROPERTIES.items() if k not in ("country", "academy", "prong")}}
     coverage = {
@@ -146,8 +153,9 @@ def document() -> dict:
     }
 
 
-CSV_COLUMNS = ("country", "academy", "prong", "stage", "sex", "period", "period_end", "target", "trained",
-               "in_progress", "enrolled", "trained_lost", *DELIVERY_MEASURES, "coverage", "suppressed")
+CSV_COLUMNS = ("country", "academy", "prong", "stage", "sex", "period", "period_end", "target", "target_from",
+               "trained", "in_progress", "enrolled", "trained_lost", *DELIVERY_MEASURES, "coverage", "target_note",
+               "suppressed")
 
 
 def _errors(*statuses: str) -> dict:

@@ -6,7 +6,7 @@ Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
 - Serving on D: a period of service (`auth.models.ServicePeriod`: from joining or returning to suspension or
   departure) covers D. Earlier suspensions count: a person is not serving on a date inside one.
 - Owed P's course on D: by their service category, an assignment (direct or to their cohort) of the whole course
-  or a mandatory rule of their academy, as it applied on D (`enrolment.rules.obligation_rows`); once per person.
+  or a mandatory rule of their academy, as it applied on D (`enrolment.rules.added_obligation_rows`); once per person.
 - Enrolled: trainees owed P's course on D and serving on D.
 - Trained: enrolled trainees (serving on D) who completed P's course on or before D (certificate issued).
 - Trained staff lost (`trained_lost`): trainees owed P's course on D who completed P's course on or before D, had
@@ -41,7 +41,7 @@ from app.academy.models import Academy
 from app.audit.services import audit
 from app.auth.models import ServicePeriod, User
 from app.curriculum.models import Country, Course
-from app.enrolment.rules import obligation_rows
+from app.enrolment.rules import added_obligation_rows
 from app.extensions import db
 from app.foundation import disclosure, stages
 from app.foundation.prongs import PRONGS
@@ -258,11 +258,11 @@ def _service(days: list[date]) -> sa.Subquery:
     return sa.select(*columns).group_by(sp.c.user_id).subquery("service")
 
 
-def _obligations(days: list[date]) -> sa.Subquery:
-    """Per trainee and course they must take (`enrolment.rules.obligation_rows`): `obliged_<i>` 1 if an
-    obligation applied on days[i] (begun by the end of it, not ended by then), else 0. One row per person and
-    course, so that a course owed for two reasons (a category and a mandatory rule, say) counts the person once."""
-    o = obligation_rows()
+def _added_obligations(days: list[date]) -> sa.Subquery:
+    """Per trainee and course they must take beyond their category's own (`enrolment.rules.added_obligation_rows`):
+    `obliged_<i>` 1 if an obligation applied on days[i] (begun by the end of it, not ended by then), else 0. One
+    row per person and course, so that a course owed for two reasons counts the person once."""
+    o = added_obligation_rows()
     columns = [o.c.user_id, o.c.prong]
     for index, day in enumerate(days):
         end = _end_of(day)
@@ -272,19 +272,38 @@ def _obligations(days: list[date]) -> sa.Subquery:
 
 
 def _facts(days: list[date], scope: Scope, q: Query, grouped: tuple[str, ...]) -> dict[tuple, list[tuple[int, ...]]]:
-    """(academy_id, prong, unit, stage, sex: each None unless `grouped`) -> per day (the count of each of MEASURES, then the sum of the record keys
-    of each of those sets of people), in one grouped query. A course's people are those who must take it on the
-    day (`_obligations`: their service category, assignments, mandatory rules). Who serves on a day is read from
+    """(academy_id, prong, unit, stage, sex: each None unless `grouped`) -> per day (the count of each of MEASURES,
+    then the sum of the record keys of each of those sets of people). A course's people are those who must take it
+    on the day: everyone of the service category whose course it is, and those owed it by an assignment or a
+    mandatory rule while that applies (`_added_obligations`); two grouped queries, the second over the (few) added
+    obligations only, whose courses differ from the person's category's, so nobody is counted twice. Who serves on
+    a day is read from
     the periods of service (`ServicePeriod`), not from the account's present state."""
+    u, c = User.__table__, Course.__table__
+    facts = _count(days, scope, q, grouped, u.c.category, None, u.join(c, c.c.prong == u.c.category, isouter=True))
+    owed = _added_obligations(days)
+    added = _count(days, scope, q, grouped, owed.c.prong, owed,
+                   u.join(owed, owed.c.user_id == u.c.id).join(c, c.c.prong == owed.c.prong, isouter=True))
+    for key, per_day in added.items():
+        if key in facts:
+            facts[key] = [tuple(a + b for a, b in zip(x, y, strict=True)) for x, y in zip(facts[key], per_day,
+                                                                                        strict=True)]
+        else:
+            facts[key] = per_day
+    return facts
+
+
+def _count(days: list[date], scope: Scope, q: Query, grouped: tuple[str, ...], prong, owed, people) -> dict[tuple, list]:
+    """One grouped query of `_facts`: `people` joins the users to the course (`Course`) of `prong`; `owed`, when
+    given, has `obliged_<i>` per day (else the course is owed on every day)."""
     u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
     service = _service(days)
-    owed = _obligations(days)
     unit = _unit_of(u)
-    people = _person_columns(u, grouped)
-    columns = [u.c.academy_id, owed.c.prong, *people]
+    dims = _person_columns(u, grouped)
+    columns = [u.c.academy_id, prong, *dims]
     for index, day in enumerate(days):
         end = _end_of(day)
-        obliged = owed.c[f"obliged_{index}"] == 1
+        obliged = sa.true() if owed is None else owed.c[f"obliged_{index}"] == 1
         serving = sa.and_(obliged, service.c[f"serving_{index}"] == 1)
         done = sa.and_(cp.c.completed_at.is_not(None), cp.c.completed_at < end)
         started = sa.and_(cp.c.started_at < end, sa.or_(cp.c.completed_at.is_(None), cp.c.completed_at >= end))
@@ -297,14 +316,12 @@ def _facts(days: list[date], scope: Scope, q: Query, grouped: tuple[str, ...]) -
         columns += [sa.func.sum(sa.case((condition, u.c.record_key), else_=0)) for condition in conditions]
     query = (
         sa.select(*columns)
-        .select_from(u.join(service, service.c.user_id == u.c.id)
-                     .join(owed, owed.c.user_id == u.c.id)
-                     .outerjoin(c, c.c.prong == owed.c.prong)
+        .select_from(people.join(service, service.c.user_id == u.c.id)
                      .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
         .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
-        .group_by(u.c.academy_id, owed.c.prong, *[p for p, d in zip(people, PERSON_DIMENSIONS, strict=True) if d in grouped])
+        .group_by(u.c.academy_id, prong, *[e for e, d in zip(dims, PERSON_DIMENSIONS, strict=True) if d in grouped])
     )
-    query = _restrict(query, u.c.academy_id, u.c.country_code, owed.c.prong, scope, q)
+    query = _restrict(query, u.c.academy_id, u.c.country_code, prong, scope, q)
     if q.unit is not None:
         query = query.where(unit == q.unit)
     facts = {}
@@ -351,7 +368,8 @@ def _restrict(query, academy_col, country_col, prong_col, scope: Scope, q: Query
 
 
 def _targets(days: list[date], scope: Scope, q: Query):
-    """Target figures that apply on each day: ({(academy_id, prong): [t per day]}, {(country, prong): [...]})."""
+    """Target figures that apply on each day, with the day each applies from:
+    ({(academy_id, prong): [(target, effective_from) or None per day]}, {(country, prong): [...]})."""
     t = TargetPopulation.__table__
     query = sa.select(t.c.country_code, t.c.academy_id, t.c.prong, t.c.target, t.c.effective_from)
     query = _restrict(query, t.c.academy_id, t.c.country_code, t.c.prong, scope, q)
@@ -359,12 +377,12 @@ def _targets(days: list[date], scope: Scope, q: Query):
     history: dict[tuple, list[tuple[date, int]]] = {}
     for country, academy_id, prong, target, effective in db.session.execute(query.order_by(t.c.effective_from)):
         history.setdefault((country, academy_id, prong), []).append((effective, target))
-    academy_targets: dict[tuple[int, str], list[int | None]] = {}
-    country_targets: dict[tuple[str, str], list[int | None]] = {}
+    academy_targets: dict[tuple[int, str], list[tuple[int, date] | None]] = {}
+    country_targets: dict[tuple[str, str], list[tuple[int, date] | None]] = {}
     for (country, academy_id, prong), figures in history.items():
         per_day = []
         for day in days:
-            applying = [target for effective, target in figures if effective <= day]
+            applying = [(target, effective) for effective, target in figures if effective <= day]
             per_day.append(applying[-1] if applying else None)
         if academy_id is None:
             country_targets[(country, prong)] = per_day
@@ -449,9 +467,11 @@ def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bo
     for (country, academy_slug, (unit, stage, sex), prong, label), cell in cells.items():
         index = next(i for i, (lab, _d) in enumerate(layout.periods) if lab == label)
         target = _target_for(cell, country_targets, index, academy_level)
+        target, target_from = target
         row = {
             "country": country, "academy": academy_slug, "prong": prong,
-            "target": target, "trained": cell["trained"], "in_progress": cell["in_progress"],
+            "target": target, "target_from": target_from.isoformat() if target_from else None, "target_note": None,
+            "trained": cell["trained"], "in_progress": cell["in_progress"],
             "enrolled": cell["enrolled"], "trained_lost": cell["trained_lost"],
             **{measure: cell[measure] for measure in DELIVERY_MEASURES},
             "coverage": _ratio(cell["trained"], target), "suppressed": False,
@@ -507,17 +527,37 @@ def compute(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -> dict:
     """The coverage table for a query, as the API, the dashboard, the drill-down and the exports show it: the
     true table (`tabulate`) under the cell-key method's protection."""
     result = tabulate(q, scope)
-    _protect([*result["rows"], result["totals"]], threshold)
+    _protect([*result["rows"], result["totals"]], threshold, q.as_of)
     return {**result, "threshold": threshold}
 
 
-def _target_for(cell: dict, country_targets: dict, index: int, academy_level: bool) -> int | None:
+def _target_for(cell: dict, country_targets: dict, index: int, academy_level: bool) -> tuple[int | None, date | None]:
+    """(target, the day the oldest figure in it applies from)."""
     if not academy_level:
         # A country-wide figure, where one exists for every place in the cell, wins over the academies' sum.
         figures = [country_targets.get(place, [None] * (index + 1))[index] for place in cell["places"]]
         if figures and all(f is not None for f in figures):
-            return sum(figures)
-    return sum(cell["academy_targets"]) if cell["academy_targets"] else None
+            return sum(t for t, _ in figures), min(e for _, e in figures)
+    if not cell["academy_targets"]:
+        return None, None
+    return sum(t for t, _ in cell["academy_targets"]), min(e for _, e in cell["academy_targets"])
+
+
+#: A target figure older than this on the date asked is flagged: staff may have changed since it was set.
+STALE_TARGET_DAYS = 365
+
+
+def target_note(trained: int | None, target: int | None, target_from: str | None, as_of: date) -> str | None:
+    """Why a coverage figure needs explaining, if it does: `above_target` where more are trained than the target
+    (a target older than the headcount, or too low), else `stale_target` where the target is over a year old on
+    the date. Read from the published trained count."""
+    if target is None or target_from is None:
+        return None
+    if trained is not None and trained > target:
+        return "above_target"
+    if (as_of - date.fromisoformat(target_from)).days > STALE_TARGET_DAYS:
+        return "stale_target"
+    return None
 
 
 def _ratio(trained: int | None, target: int | None) -> float | None:
@@ -531,6 +571,8 @@ def _totals(rows: list[dict], with_overdue: bool = False) -> dict:
     totals = {"target": None, **dict.fromkeys(MEASURES, 0)}
     targets = [r["target"] for r in rows if r["target"] is not None]
     totals["target"] = sum(targets) if targets else None
+    froms = [r["target_from"] for r in rows if r["target"] is not None and r["target_from"]]
+    totals["target_from"], totals["target_note"] = (min(froms) if froms else None), None
     names = MEASURES + (("overdue",) if with_overdue else ())
     for name in names:
         totals[name] = sum(r[name] for r in rows)
@@ -540,10 +582,11 @@ def _totals(rows: list[dict], with_overdue: bool = False) -> dict:
     return totals
 
 
-def _protect(rows: list[dict], threshold: int) -> None:
+def _protect(rows: list[dict], threshold: int, as_of: date) -> None:
     """The cell-key method (app/foundation/disclosure.py) on every row and total: each count perturbed by its own
     people's keys; coverage from the published trained count; a row whose published enrolled count is 1 to
-    threshold - 1 withheld as a whole. Overdue counts (a row's sub-count) are perturbed the same way."""
+    threshold - 1 withheld as a whole. Overdue counts (a row's sub-count) are perturbed the same way. Each row's
+    coverage is then explained where it needs it (`target_note`)."""
     for row in rows:
         keys = row.pop("_keys")
         for name in (*MEASURES, "overdue"):
@@ -553,6 +596,8 @@ def _protect(rows: list[dict], threshold: int) -> None:
             _withhold(row)
         else:
             row["coverage"] = _ratio(row["trained"], row["target"])
+        day = date.fromisoformat(row["period_end"]) if row.get("period_end") else as_of
+        row["target_note"] = target_note(row["trained"], row["target"], row["target_from"], day)
 
 
 def _withhold(row: dict) -> None:

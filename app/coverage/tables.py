@@ -25,14 +25,26 @@ from app.foundation.stages import curriculum_label, sex_label, stage_label
 from .drill import unit_label
 from .services import DELIVERY_MEASURES
 
-NUMBERS = ("target", "trained", "in_progress", "enrolled", "coverage", "overdue")
+NUMBERS = ("target", "trained", "in_progress", "enrolled", "coverage", "trained_lost", "overdue")
 HEADERS = {
     "country": _l("Country"), "academy": _l("Academy"), "unit": _l("Unit"), "prong": _l("Prong"),
     "period": _l("Period"), "target": _l("Target"), "trained": _l("Trained"), "in_progress": _l("In progress"),
-    "enrolled": _l("Enrolled"), "coverage": _l("Coverage (%)"), "overdue": _l("Overdue"),
+    "enrolled": _l("Enrolled"), "coverage": _l("Coverage (%)"), "trained_lost": _l("Trained staff lost"),
+    "overdue": _l("Overdue"), "note": _l("Note"),
     "stage": _l("Training stage"), "sex": _l("Sex"), "trained_online": _l("Trained online"),
     "trained_classroom": _l("Trained in class"), "trained_blended": _l("Trained blended"),
 }
+
+
+def note_text(row: dict) -> str:
+    """The explanation of a row's coverage figure (`services.target_note`), in the viewer's language."""
+    if row.get("target_note") == "above_target":
+        return _("More trained than the target (set from %(date)s): the target is older than the headcount, or "
+                 "too low.", date=row["target_from"])
+    if row.get("target_note") == "stale_target":
+        return _("The target was set from %(date)s, more than a year before this date: staff may have changed "
+                 "since.", date=row["target_from"])
+    return ""
 
 
 @dataclass
@@ -44,6 +56,8 @@ class Cell:
     href: str | None = None
     withheld: bool = False
     numeric: bool = False
+    #: An explanation: the page shows its number, linked to the numbered notes under the table; exports the text.
+    note: str = ""
 
 
 @dataclass
@@ -57,6 +71,18 @@ class Table:
 
     def values(self) -> list[list[object]]:
         return [[c.value for c in row] for row in self.rows]
+
+    def notes(self) -> list[tuple[int, str]]:
+        """The distinct notes of the table's cells, numbered as the page marks them."""
+        found: list[str] = []
+        for row in self.rows:
+            for cell in row:
+                if cell.note and cell.note not in found:
+                    found.append(cell.note)
+        return list(enumerate(found, start=1))
+
+    def note_number(self, note: str) -> int:
+        return next(number for number, text in self.notes() if text == note)
 
 
 def withheld_word() -> str:
@@ -80,13 +106,16 @@ def _coverage(ratio, withheld: bool, href: str | None) -> Cell:
 
 
 def figure_cells(row: dict, href: str | None, with_overdue: bool) -> list[Cell]:
-    """Target, trained, in progress, enrolled, coverage (and overdue) of one row of `compute`."""
+    """Target, trained, in progress, enrolled, coverage, trained staff lost (and overdue) of one row of `compute`,
+    then the note explaining its coverage."""
     hidden = row["suppressed"]
+    note = note_text(row)
     cells = [_number(row["target"], False, href), _number(row["trained"], hidden, href),
              _number(row["in_progress"], hidden, href), _number(row["enrolled"], hidden, href),
-             _coverage(row["coverage"], hidden, href)]
+             _coverage(row["coverage"], hidden, href), _number(row["trained_lost"], hidden, href)]
     if with_overdue:
         cells.append(_number(row.get("overdue"), hidden or row.get("overdue") is None, href))
+    cells.append(Cell(note, "", None, False, False, note))
     return cells
 
 
@@ -112,7 +141,8 @@ def figures_table(table_id: str, title: str, result: dict, columns: list[str], a
     a row get one saying `empty` (no trainees yet).
     """
     shown = names(academies)
-    figures = ["target", "trained", "in_progress", "enrolled", "coverage"] + (["overdue"] if with_overdue else [])
+    figures = (["target", "trained", "in_progress", "enrolled", "coverage", "trained_lost"]
+               + (["overdue"] if with_overdue else []) + ["note"])
     table = Table(table_id, title, [str(HEADERS[c]) for c in columns + figures], empty=empty)
     first = columns[0]
     present = {r.get(first) for r in result["rows"]}

@@ -140,36 +140,34 @@ def _earlier(a, b):
     return sa.case((a.is_(None), b), (b.is_(None), a), (a <= b, a), else_=b)
 
 
-def obligation_rows():
-    """Every obligation to take a whole course, with the time it applies: rows (user_id, prong, since, until), the
-    prong naming the course (a service category's course is its prong's, whether or not it is loaded yet), `since`
-    null for always, `until` null for open-ended. The set-based twin of `entitlements_for` for figures on past
-    dates: the service category's course (always); direct and cohort assignments of the whole course (from the
-    assignment, or the joining of the cohort if later, until withdrawn or left); mandatory-course rules of the
-    trainee's academy for their category and stage (`rule_binds`), from the start of the day the rule applies since. Assignments of one module are not an
+def added_obligation_rows():
+    """Every obligation to take a whole course other than the trainee's service category's own (which always
+    applies), with the time it applies: rows (user_id, prong, since, until), the prong naming the course, `since`
+    and `until` null for unbounded. The set-based twin of `entitlements_for` for figures on past dates: direct and
+    cohort assignments of the whole course (from the assignment, or the joining of the cohort if later, until
+    withdrawn or left) and mandatory-course rules of the trainee's academy for their category and stage
+    (`rule_binds`), from the start of the day the rule applies since. Assignments of one module are not an
     obligation to the course. A subquery; a person may have several rows for one course."""
     u = User.__table__
     c = Course.__table__
     a = Assignment.__table__
     m = CohortMembership.__table__
     r = MandatoryCourse.__table__
-    trainee = u.c.role == Role.TRAINEE.value
-    never = sa.cast(sa.null(), sa.DateTime)
-    category = (sa.select(u.c.id.label("user_id"), u.c.category.label("prong"), never.label("since"),
-                          never.label("until"))
-                .where(trainee, u.c.category.is_not(None)))
-    direct = (sa.select(a.c.user_id, c.c.prong, a.c.created_at, a.c.withdrawn_at)
-              .select_from(a.join(c, c.c.id == a.c.course_id))
-              .where(a.c.user_id.is_not(None), a.c.module_id.is_(None)))
+    other = sa.and_(u.c.role == Role.TRAINEE.value, sa.or_(u.c.category.is_(None), c.c.prong != u.c.category))
+    direct = (sa.select(a.c.user_id.label("user_id"), c.c.prong.label("prong"), a.c.created_at.label("since"),
+                        a.c.withdrawn_at.label("until"))
+              .select_from(a.join(c, c.c.id == a.c.course_id).join(u, u.c.id == a.c.user_id))
+              .where(a.c.module_id.is_(None), other))
     via_cohort = (sa.select(m.c.user_id, c.c.prong, _later(m.c.joined_at, a.c.created_at),
                             _earlier(m.c.left_at, a.c.withdrawn_at))
-                  .select_from(m.join(a, a.c.cohort_id == m.c.cohort_id).join(c, c.c.id == a.c.course_id))
-                  .where(a.c.module_id.is_(None)))
+                  .select_from(m.join(a, a.c.cohort_id == m.c.cohort_id).join(c, c.c.id == a.c.course_id)
+                               .join(u, u.c.id == m.c.user_id))
+                  .where(a.c.module_id.is_(None), other))
     # The start of the day the rule applies since, as a timestamp like the other sources' (SQLite keeps both as
     # ISO text, which compares in order; a CAST there would make a number of it).
     since = (sa.cast(r.c.since, sa.DateTime) if db.engine.dialect.name == "postgresql"
              else sa.type_coerce(r.c.since, sa.DateTime))
-    mandatory = (sa.select(u.c.id, c.c.prong, since, never)
+    mandatory = (sa.select(u.c.id, c.c.prong, since, sa.cast(sa.null(), sa.DateTime))
                  .select_from(u.join(r, rule_binds(r, u)).join(c, c.c.id == r.c.course_id))
-                 .where(trainee))
-    return sa.union_all(category, direct, via_cohort, mandatory).subquery("obligation_rows")
+                 .where(other))
+    return sa.union_all(direct, via_cohort, mandatory).subquery("added_obligation_rows")
