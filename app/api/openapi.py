@@ -16,14 +16,17 @@ _ROW_PROPERTIES = {
     "academy": {"type": "string", "nullable": True, "description": "Academy short name, when grouped by academy."},
     "prong": {"type": "string", "nullable": True, "enum": [*PRONGS, None]},
     "target": {**_COUNT, "description": "Target population that applies on the date."},
-    "trained": {**_COUNT, "description": "In service on the date and completed the prong's course; null when "
-                                         "withheld."},
+    "trained": {**_COUNT, "description": "In service on the date and holding a completion of the prong's course "
+                                         "valid on the date; null when withheld."},
     "in_progress": {**_COUNT, "description": "Started, not completed; null when withheld."},
     "enrolled": {**_COUNT, "description": "Entitled to the prong's course and in service on the date; null when "
                                           "withheld."},
     "trained_lost": {**_COUNT, "description": "Trained staff lost: completed the prong's course but no longer in "
                                               "service on the date (suspended or left); not part of trained; null "
                                               "when withheld."},
+    "lapsed": {**_COUNT, "description": "In service on the date, completed the prong's course before, but no "
+                                        "completion is valid on the date (the course's validity period has passed: "
+                                        "a refresher is due); not part of trained; null when withheld."},
     "coverage": {"type": "number", "minimum": 0, "nullable": True, "description": "trained / target."},
     "suppressed": {"type": "boolean", "description": "Counts withheld to protect small numbers."},
 }
@@ -50,7 +53,7 @@ def document() -> dict:
                           "period": {"type": "string", "description": "2026-11 or 2026-Q4, when grouped by time."},
                           "period_end": {"type": "string", "format": "date"}}}
     totals = {"type": "object", "required": ["target", "trained", "in_progress", "enrolled", "trained_lost",
-                                                "coverage", "suppressed"],
+                                                "lapsed", "coverage", "suppressed"],
               "additionalProperties": False,
               "properties": {k: v for k, v in _ROW_PROPERTIES.items() if k not in ("country", "academy", "prong")}}
     coverage = {
@@ -134,7 +137,7 @@ def document() -> dict:
 
 
 CSV_COLUMNS = ("country", "academy", "prong", "period", "period_end", "target", "trained", "in_progress",
-               "enrolled", "trained_lost", "coverage", "suppressed")
+               "enrolled", "trained_lost", "lapsed", "coverage", "suppressed")
 
 
 def _errors(*statuses: str) -> dict:

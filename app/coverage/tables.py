@@ -22,10 +22,10 @@ from app.foundation.prongs import PRONGS, prong_label
 
 from .drill import unit_label
 
-NUMBERS = ("target", "trained", "in_progress", "enrolled", "coverage", "overdue")
+NUMBERS = ("target", "trained", "lapsed", "in_progress", "enrolled", "coverage", "overdue")
 HEADERS = {
     "country": _l("Country"), "academy": _l("Academy"), "unit": _l("Unit"), "prong": _l("Prong"),
-    "period": _l("Period"), "target": _l("Target"), "trained": _l("Trained"), "in_progress": _l("In progress"),
+    "period": _l("Period"), "target": _l("Target"), "trained": _l("Trained"), "lapsed": _l("Lapsed"), "in_progress": _l("In progress"),
     "enrolled": _l("Enrolled"), "coverage": _l("Coverage (%)"), "overdue": _l("Overdue"),
 }
 
@@ -75,10 +75,10 @@ def _coverage(ratio, withheld: bool, href: str | None) -> Cell:
 
 
 def figure_cells(row: dict, href: str | None, with_overdue: bool) -> list[Cell]:
-    """Target, trained, in progress, enrolled, coverage (and overdue) of one row of `compute`."""
+    """Target, trained, lapsed, in progress, enrolled, coverage (and overdue) of one row of `compute`."""
     hidden = row["suppressed"]
     cells = [_number(row["target"], False, href), _number(row["trained"], hidden, href),
-             _number(row["in_progress"], hidden, href), _number(row["enrolled"], hidden, href),
+             _number(row["lapsed"], hidden, href), _number(row["in_progress"], hidden, href), _number(row["enrolled"], hidden, href),
              _coverage(row["coverage"], hidden, href)]
     if with_overdue:
         cells.append(_number(row.get("overdue"), hidden or row.get("overdue") is None, href))
@@ -105,7 +105,7 @@ def figures_table(table_id: str, title: str, result: dict, columns: list[str], a
     a row get one saying `empty` (no trainees yet).
     """
     shown = names(academies)
-    figures = ["target", "trained", "in_progress", "enrolled", "coverage"] + (["overdue"] if with_overdue else [])
+    figures = ["target", "trained", "lapsed", "in_progress", "enrolled", "coverage"] + (["overdue"] if with_overdue else [])
     table = Table(table_id, title, [str(HEADERS[c]) for c in columns + figures], empty=empty)
     first = columns[0]
     present = {r.get(first) for r in result["rows"]}
