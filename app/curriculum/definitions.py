@@ -120,10 +120,10 @@ class CourseDef:
     #: Questions in the course pre-test and post-test (drawn from the modules' banks); None: no tests.
     test_draw: int | None = None
     test_line: int = 1
-    #: Months a completion counts before it lapses and a refresher is due; None: it never lapses.
-    validity_months: int | None = None
     #: Title and description per language: {"sq": {"status": "draft", "title": ..., "description": ...}}.
     translations: dict[str, dict] = field(default_factory=dict)
+    #: Months a completion counts before it lapses and a refresher is due; None: it never lapses.
+    validity_months: int | None = None
 
 
 @dataclass
