@@ -18,16 +18,18 @@ import sqlalchemy as sa
 from app.academy.models import Academy
 from app.auth.models import ServicePeriod, User
 from app.auth.services import record_service
+from app.classroom import services as classroom
 from app.coverage import services
 from app.coverage.models import TargetPopulation
 from app.coverage.tokens import create_token
-from app.curriculum.models import Course
+from app.curriculum.models import Course, Module
 from app.extensions import db
 from app.foundation import disclosure
 from app.learning import progress
-from app.learning.models import CourseCompletion, CourseProgress, QuizAttempt
+from app.learning.models import CourseCompletion, CourseProgress, ModuleProgress, QuizAttempt
 from app.utils import utcnow
 from tests.conftest import csrf_from, login
+from tests.factories import get_academy
 from tests.quiz_helpers import answer_form, attempt_token, open_course_test
 
 VALIDITY = 12
@@ -402,3 +404,37 @@ def test_the_academy_report_shows_and_filters_the_refresher_state(client, make_u
     rows = list(csv.DictReader(io.StringIO(export)))
     assert len(rows) == 10 and {r["refresher"] for r in rows} == {"lapsed"}
     assert {r["valid_until"] for r in rows} == {"2025-03-01"}
+
+
+def test_a_classroom_session_of_the_whole_course_renews_a_lapsed_completion(app, make_user, validity):
+    with app.app_context():
+        get_academy("AL", "class-one")
+        db.session.commit()
+    admin = make_user(email="cadmin@example.org", role="academy_admin", country="AL", academy="class-one")
+    trainer = make_user(email="ctrainer@example.org", role="trainer", country="AL", academy="class-one")
+    lapsed = make_user(email="clapsed@example.org", country="AL", academy="class-one")
+    current = make_user(email="ccurrent@example.org", country="AL", academy="class-one")
+    with app.app_context():
+        course = police()
+        for made, day in ((lapsed, date(2024, 3, 1)), (current, utcnow().date() - timedelta(days=30))):
+            for module in db.session.scalars(sa.select(Module).filter_by(course_id=course.id, retired=False)):
+                db.session.add(ModuleProgress(user_id=made["id"], module_id=module.id,
+                                              module_version_id=module.current_version_id, furthest_section=2,
+                                              reached_end_at=_at(day), quiz_passed_at=_at(day), completed_at=_at(day)))
+            db.session.add(CourseProgress(user_id=made["id"], course_id=course.id, started_at=_at(day),
+                                          completed_at=_at(day)))
+            progress.record_completion(made["id"], course, _at(day), how="first")
+        academy = db.session.scalar(sa.select(Academy).filter_by(slug="class-one"))
+        actor = db.session.get(User, admin["id"])
+        today = utcnow().date()
+        session = classroom.schedule(actor, academy, course_id=course.id, module_ids=None, title="Refresher day",
+                                     starts_on=today, ends_on=today, place="Room 1", pass_mark=70,
+                                     trainer_ids=[trainer["id"]], partner_ids=[])
+        classroom.add_participants(actor, session, academy, [lapsed["email"], current["email"]])
+        results = {made["id"]: classroom.Result(True, 90) for made in (lapsed, current)}
+        assert classroom.record(db.session.get(User, trainer["id"]), session, results) == 1  # the lapsed one only
+        db.session.commit()
+        rows = db.session.execute(sa.select(CourseCompletion.user_id, CourseCompletion.how, CourseCompletion.delivery,
+                                            CourseCompletion.valid_until).where(CourseCompletion.how == "renewal")).all()
+        assert [tuple(r) for r in rows] == [(lapsed["id"], "renewal", "classroom", progress.add_months(today, VALIDITY))]
+        assert progress.refresher_state(db.session.get(User, lapsed["id"]), course).state == "current"
