@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from app.academy.models import Academy
 from app.auth.models import ServicePeriod, User
 from app.auth.services import record_service
+from app.certificates import services as certificates
 from app.classroom import services as classroom
 from app.coverage import services
 from app.coverage.models import TargetPopulation
@@ -230,6 +231,7 @@ def _lapsed_trainee(app, make_user, email="lapsed@example.org"):
         db.session.add(CourseProgress(user_id=made["id"], course_id=course.id, started_at=_at(date(2024, 2, 1)),
                                       completed_at=_at(date(2024, 3, 1))))
         progress.record_completion(made["id"], course, _at(date(2024, 3, 1)), how="first")
+        made["code"] = certificates.issue(course, user=db.session.get(User, made["id"])).code
         db.session.commit()
     return made
 
@@ -256,6 +258,8 @@ def test_a_lapsed_trainee_renews_with_the_refresher_test(app, client, make_user,
     past = date(2025, 6, 1)
     before = _today_figures(app, past)
     assert before == (0, 1) and _today_figures(app) == (0, 1)
+    verify = client.get(f"/verify?code={made['code']}").text  # public: the training is no longer current
+    assert 'id="certificate-validity" data-state="lapsed"' in verify
     login(client, made["email"])
     dashboard = client.get("/learn/").text
     assert 'data-state="lapsed"' in dashboard and "Lapsed on" in dashboard
@@ -280,6 +284,8 @@ def test_a_lapsed_trainee_renews_with_the_refresher_test(app, client, make_user,
 
     dashboard = client.get("/learn/").text
     assert 'data-state="current"' in dashboard and "Valid until" in dashboard
+    assert 'id="certificate-validity" data-state="current"' in client.get(f"/verify?code={made['code']}").text
+    assert "The training counts until" in client.get(f"/certificates/{validity}").text
     assert f"/learn/courses/{validity}/refresher" not in dashboard
     # A current completion offers no refresher: refused with the reason, nothing recorded.
     refused = client.get(f"/learn/courses/{validity}/refresher")
