@@ -410,6 +410,9 @@ def test_the_academy_report_shows_and_filters_the_refresher_state(client, make_u
     rows = list(csv.DictReader(io.StringIO(export)))
     assert len(rows) == 10 and {r["refresher"] for r in rows} == {"lapsed"}
     assert {r["valid_until"] for r in rows} == {"2025-03-01"}
+    # The trainee list says it beside the course status (current completions need no word there).
+    listed = client.get(f"/academies/{lapsed_world['slug']}/trainees?per_page=50").text
+    assert listed.count('data-refresher="lapsed"') == 10 and 'data-refresher="current"' not in listed
 
 
 def test_a_classroom_session_of_the_whole_course_renews_a_lapsed_completion(app, make_user, validity):

@@ -146,13 +146,18 @@ def refresher_state(user: User, course: Course, today: date | None = None) -> Re
     return RefresherState(_state(latest.valid_until, today or utcnow().date()), latest.valid_until, latest.completed_at)
 
 
-def refresher_states(course_id: int, user_ids, today: date | None = None) -> dict[int, RefresherState]:
-    """Of `user_ids` (a SELECT of ids), each trainee's refresher state on the course (those who completed it)."""
+def refresher_states(course_id: int | None, user_ids, today: date | None = None) -> dict[int, RefresherState]:
+    """Of `user_ids` (a SELECT or list of ids), each trainee's refresher state on the course (those who completed
+    it); `course_id=None`: on the course of each trainee's own service category."""
     rows = validity_rows().subquery()
     today = today or utcnow().date()
-    return {uid: RefresherState(_state(until, today), until, at) for uid, at, until in db.session.execute(
-        sa.select(rows.c.user_id, rows.c.completed_at, rows.c.valid_until)
-        .where(rows.c.course_id == course_id, rows.c.user_id.in_(user_ids)))}
+    query = sa.select(rows.c.user_id, rows.c.completed_at, rows.c.valid_until).where(rows.c.user_id.in_(user_ids))
+    if course_id is not None:
+        query = query.where(rows.c.course_id == course_id)
+    else:
+        query = (query.join(User, User.id == rows.c.user_id)
+                 .join(Course, sa.and_(Course.id == rows.c.course_id, Course.prong == User.category)))
+    return {uid: RefresherState(_state(until, today), until, at) for uid, at, until in db.session.execute(query)}
 
 
 def renew_course_if_due(user: User, course: Course, delivery: str = "online") -> CourseCompletion | None:
