@@ -24,6 +24,7 @@ from app.coverage import services
 from app.coverage.models import TargetPopulation
 from app.coverage.tokens import create_token
 from app.curriculum.models import Course, Module
+from app.curriculum.tree import read_curriculum
 from app.extensions import db
 from app.foundation import disclosure
 from app.learning import progress
@@ -84,6 +85,25 @@ def test_a_completion_is_current_due_then_lapsed(validity, ctx):
     assert state(user, course, date(2026, 1, 14)).state == "due"
     assert state(user, course, date(2026, 1, 15)).state == "lapsed"     # the day it lapses
     assert state(user, course, date(2026, 1, 15)).valid_until == date(2026, 1, 15)
+
+
+def test_course_yml_sets_the_validity_period_and_a_bad_one_names_its_line(mini_copy):
+    course_yml = mini_copy / "curricula" / "police" / "course.yml"
+    text = course_yml.read_text("utf-8")
+    course_yml.write_text(text.replace("tests:\n", "validity_months: 24\ntests:\n", 1), "utf-8")
+    tree = read_curriculum(mini_copy / "curricula", mini_copy / "assessments")
+    assert tree.problems == [] and tree.courses["police"].validity_months == 24
+    course_yml.write_text(text.replace("tests:\n", "validity_months: 0\ntests:\n", 1), "utf-8")
+    found = [str(p) for p in read_curriculum(mini_copy / "curricula", mini_copy / "assessments").problems]
+    assert found == ["curricula/police/course.yml:4: field 'validity_months' must be between 1 and 240"]
+    course_yml.write_text(text, "utf-8")
+    assert read_curriculum(mini_copy / "curricula", mini_copy / "assessments").courses["police"].validity_months is None
+
+
+def test_the_police_course_lapses_after_three_years(real_app):
+    with real_app.app_context():
+        assert {c.prong: c.validity_months for c in db.session.scalars(sa.select(Course))} == \
+            {"police": 36, "investigators": None, "judiciary": None}
 
 
 # --- the story and its true figures ---------------------------------------------------------------
