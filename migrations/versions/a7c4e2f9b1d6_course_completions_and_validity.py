@@ -8,9 +8,8 @@ Coverage counts a person as trained on a date when a completion is valid on it (
 existing completion (`course_progress.completed_at`) becomes a first completion of the history; no course had a
 validity period before this revision, so none of them lapses (valid_until null).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'a7c4e2f9b1d6'
 down_revision = 'e8f9a0b1c2d3'
@@ -19,6 +18,43 @@ depends_on = None
 
 OLD_KINDS = "kind IN ('module', 'pre_test', 'post_test')"
 NEW_KINDS = "kind IN ('module', 'pre_test', 'post_test', 'refresher')"
+
+
+def _rebuild(work):
+    """Run `work` (batch operations that rebuild a table) with SQLite's foreign keys off, as SQLite asks for a
+    table rebuild: dropping the old quiz_attempt (or course) would otherwise trip the rows that refer to it
+    (attempt answers, progress), even though the rebuilt table holds the same rows. The pragma is ignored
+    inside a transaction, so the one open is committed first (Python's sqlite3 opens one only for a data
+    change: a change that changes nothing makes sure there is one to commit). Nothing refers to these tables
+    ON DELETE CASCADE, and the keys are checked afterwards."""
+    bind = op.get_bind()
+    if bind.dialect.name != 'sqlite':
+        work()
+        return
+
+    def commit():
+        op.execute('UPDATE alembic_version SET version_num = version_num')
+        op.execute('COMMIT')
+
+    commit()
+    op.execute('PRAGMA foreign_keys = OFF')
+    try:
+        work()
+    finally:
+        commit()
+        op.execute('PRAGMA foreign_keys = ON')
+    broken = bind.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+    if broken:
+        raise RuntimeError(f'foreign keys broken by the rebuild: {broken[:5]}')
+
+
+def _kinds(allowed):
+    def work():
+        for table in ('quiz_attempt', 'attempt_answer'):
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                batch_op.drop_constraint(op.f(f'ck_{table}_kind'), type_='check')
+                batch_op.create_check_constraint('kind', sa.text(allowed))
+    return work
 
 
 def upgrade():
@@ -48,21 +84,18 @@ def upgrade():
                "WHERE completed_at IS NOT NULL")
 
     # A refresher test is a quiz attempt of its own kind (drawn like the post-test, with a pass mark).
-    for table in ('quiz_attempt', 'attempt_answer'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(op.f(f'ck_{table}_kind'), type_='check')
-            batch_op.create_check_constraint('kind', sa.text(NEW_KINDS))
+    _rebuild(_kinds(NEW_KINDS))
 
 
 def downgrade():
     op.execute("DELETE FROM attempt_answer WHERE kind = 'refresher'")
     op.execute("DELETE FROM quiz_attempt WHERE kind = 'refresher'")
-    for table in ('quiz_attempt', 'attempt_answer'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(op.f(f'ck_{table}_kind'), type_='check')
-            batch_op.create_check_constraint('kind', sa.text(OLD_KINDS))
+    _rebuild(_kinds(OLD_KINDS))
     op.drop_index('ix_course_completion_course', table_name='course_completion')
     op.drop_index('ix_course_completion_user_course', table_name='course_completion')
     op.drop_table('course_completion')
-    with op.batch_alter_table('course', schema=None) as batch_op:
-        batch_op.drop_column('validity_months')
+
+    def drop_validity():
+        with op.batch_alter_table('course', schema=None) as batch_op:
+            batch_op.drop_column('validity_months')
+    _rebuild(drop_validity)
