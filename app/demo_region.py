@@ -24,6 +24,7 @@ from app.enrolment.models import MandatoryCourse
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import CourseProgress, ModuleProgress
+from app.learning.progress import record_completion
 from app.utils import utcnow
 
 DEMO_DOMAIN = "demo.example.org"
@@ -119,9 +120,12 @@ def _history(academy, course, language: str) -> None:
             completed = started + timedelta(days=rng.randrange(20, 140)) if rng.random() < 0.7 else None
             if completed is not None and completed >= today:
                 completed = None
-            db.session.add(CourseProgress(
-                user_id=user.id, course_id=course.id, started_at=datetime.combine(started, datetime.min.time()),
-                completed_at=datetime.combine(completed, datetime.min.time()) if completed else None))
+            completed_at = datetime.combine(completed, datetime.min.time()) if completed else None
+            db.session.add(CourseProgress(user_id=user.id, course_id=course.id,
+                                          started_at=datetime.combine(started, datetime.min.time()),
+                                          completed_at=completed_at))
+            if completed_at is not None:
+                record_completion(user.id, course, completed_at, how="first")
     db.session.add(TargetPopulation(country_code=academy.country_code, academy_id=academy.id, prong="police",
                                     target=TARGET_PER_ACADEMY, effective_from=YEAR_START))
     db.session.flush()
@@ -153,7 +157,9 @@ def _attempts(rng: random.Random, users: list[User], course: Course) -> None:
             if record is None:
                 record = CourseProgress(user_id=user.id, course_id=course.id, started_at=utcnow())
                 db.session.add(record)
-            record.completed_at = record.completed_at or utcnow() - timedelta(days=1)
+            if record.completed_at is None:
+                record.completed_at = utcnow() - timedelta(days=1)
+                record_completion(user.id, course, record.completed_at, how="first")
             db.session.flush()
             post = learning.start_course_test(user, course, "post_test")
             learning.submit_quiz(user, post.token, _answers(rng, post, boost=0.2))

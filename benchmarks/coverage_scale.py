@@ -36,19 +36,22 @@ PRONGS = ["police", "investigators", "judiciary"]
 
 BARE_SQL = """
 SELECT u.country_code, u.category,
-       SUM(CASE WHEN s.serving = 1 AND cp.completed_at IS NOT NULL AND cp.completed_at < :end
-                THEN 1 ELSE 0 END) AS trained,
+       SUM(CASE WHEN s.serving = 1 AND cc.valid = 1 THEN 1 ELSE 0 END) AS trained,
        SUM(CASE WHEN s.serving = 1 AND cp.started_at < :end
-                 AND (cp.completed_at IS NULL OR cp.completed_at >= :end) THEN 1 ELSE 0 END) AS in_progress,
+                 AND (cc.done IS NULL OR cc.done = 0) THEN 1 ELSE 0 END) AS in_progress,
        SUM(CASE WHEN s.serving = 1 THEN 1 ELSE 0 END) AS enrolled,
-       SUM(CASE WHEN s.serving = 0 AND s.joined <= :day AND cp.completed_at IS NOT NULL AND cp.completed_at < :end
-                THEN 1 ELSE 0 END) AS trained_lost
+       SUM(CASE WHEN s.serving = 0 AND s.joined <= :day AND cc.done = 1 THEN 1 ELSE 0 END) AS trained_lost,
+       SUM(CASE WHEN s.serving = 1 AND cc.done = 1 AND cc.valid = 0 THEN 1 ELSE 0 END) AS lapsed
 FROM "user" u
 JOIN (SELECT user_id, MIN(started_on) AS joined,
              MAX(CASE WHEN started_on <= :day AND (ended_on IS NULL OR ended_on > :day) THEN 1 ELSE 0 END) AS serving
       FROM service_period GROUP BY user_id) s ON s.user_id = u.id
 LEFT JOIN course c ON c.prong = u.category
 LEFT JOIN course_progress cp ON cp.user_id = u.id AND cp.course_id = c.id
+LEFT JOIN (SELECT user_id, course_id, MAX(CASE WHEN completed_at < :end THEN 1 ELSE 0 END) AS done,
+                  MAX(CASE WHEN completed_at < :end AND (valid_until IS NULL OR valid_until > :day)
+                           THEN 1 ELSE 0 END) AS valid
+           FROM course_completion GROUP BY user_id, course_id) cc ON cc.user_id = u.id AND cc.course_id = c.id
 WHERE u.role = 'trainee' {country_filter}
 GROUP BY u.country_code, u.category
 """
@@ -169,6 +172,10 @@ def generate(backend: str, trainees: int, attempts: int, completions: int) -> di
                                              "started_at", "updated_at", "reached_end_at", "quiz_passed_at",
                                              "completed_at"], progress)
     bulk_insert(backend, "course_progress", ["user_id", "course_id", "started_at", "completed_at"], course_rows)
+    # The dated history of completions: one each, half of them lapsing a year after completion.
+    bulk_insert(backend, "course_completion", ["user_id", "course_id", "completed_at", "valid_until", "how", "delivery"],
+                ((uid, course_id, finished, (finished + timedelta(days=365)).date() if uid % 2 else None, "first",
+                  "online") for uid, course_id, _began, finished in course_rows if finished is not None))
 
     def attempt_rows():
         for i in range(attempts):
@@ -183,7 +190,8 @@ def generate(backend: str, trainees: int, attempts: int, completions: int) -> di
                                           "language", "started_at", "submitted_at", "answers", "correct_count",
                                           "question_count", "score_percent", "passed"], attempt_rows())
     if backend == "postgres":
-        for table in ("user", "service_period", "module_progress", "course_progress", "quiz_attempt"):
+        for table in ("user", "service_period", "module_progress", "course_progress", "course_completion",
+                      "quiz_attempt"):
             db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                                        f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"))
         db.session.commit()

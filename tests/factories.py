@@ -11,6 +11,7 @@ from app.auth.services import create_user, record_service
 from app.curriculum.models import Course
 from app.extensions import db
 from app.learning.models import CourseProgress
+from app.learning.progress import record_completion
 
 PASSWORD = "correct horse battery"
 
@@ -45,7 +46,8 @@ JAN = datetime(2026, 1, 10, 9)
 def people(acad, n, *, prong="police", created=JAN, started=None, completed=None, suspended=None, tag="p"):
     """n trainees of an academy, with optional course start/completion and suspension times (their service
     from `created` to `suspended`)."""
-    course_id = db.session.scalar(sa.select(Course.id).filter_by(prong=prong))
+    course = db.session.scalar(sa.select(Course).filter_by(prong=prong))
+    course_id = course.id if course else None
     made = []
     for i in range(n):
         user = User(email=f"{tag}{i}.{acad.slug}@example.org", name=f"{tag} {i}", password_hash="!", role="trainee",
@@ -59,6 +61,8 @@ def people(acad, n, *, prong="police", created=JAN, started=None, completed=None
         if started and course_id:
             db.session.add(CourseProgress(user_id=user.id, course_id=course_id, started_at=started,
                                           completed_at=completed))
+            if completed is not None:
+                record_completion(user.id, course, completed, how="first")
         made.append(user)
     db.session.flush()
     return made

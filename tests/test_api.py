@@ -62,7 +62,7 @@ def test_country_token_reads_its_country(client, world):
     a = world["shown"]["a"]  # the twelve are both trained and enrolled: the same people, the same figure
     assert rows["al-one"] == {"country": "AL", "academy": "al-one", "prong": "police", "target": 30,
                               "target_from": "2026-01-01", "target_note": None, "trained": a,
-                              "in_progress": 0, "enrolled": a, "trained_lost": 0, "trained_online": a,
+                              "in_progress": 0, "enrolled": a, "trained_lost": 0, "lapsed": 0, "trained_online": a,
                               "trained_classroom": 0, "trained_blended": 0, "coverage": round(a / 30, 4),
                               "suppressed": False}
     assert rows["al-two"]["in_progress"] == world["shown"]["b"]
@@ -123,10 +123,10 @@ def test_dashboard_and_api_show_the_same_figures(app, client, world, make_user):
     table = table[:table.index("</table>")]
     # Rows name the country and the academy (links into the drill-down), then the prong's label.
     row = (r'<tr>\s*<th scope="row"><a [^>]*>Albania</a></th>\s*<td><a [^>]*>([^<]+)</a></td>\s*<td>Police</td>'
-           + r'\s*<td class="num">(?:<a [^>]*>)?(\d+)(?:</a>)?</td>' * 4)
+           + r'\s*<td class="num">(?:<a [^>]*>)?(\d+)(?:</a>)?</td>' * 5)
     shown = {name: tuple(int(v) for v in values) for name, *values in re.findall(row, table)}
     names = {"al-one": "AL one", "al-two": "AL two"}
-    expected = {names[r["academy"]]: (r["target"], r["trained"], r["in_progress"], r["enrolled"])
+    expected = {names[r["academy"]]: (r["target"], r["trained"], r["lapsed"], r["in_progress"], r["enrolled"])
                 for r in api["rows"]}
     assert shown == expected and len(shown) == 2
 

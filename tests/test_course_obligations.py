@@ -16,6 +16,7 @@ from app.enrolment.models import Assignment, Cohort, CohortMembership, Mandatory
 from app.extensions import db
 from app.foundation import disclosure
 from app.learning.models import CourseProgress
+from app.learning.progress import record_completion
 
 
 def _at(day: date) -> datetime:
@@ -45,6 +46,7 @@ def world(ctx):
                               created_at=_at(date(2026, 3, 1))))
     db.session.add(CourseProgress(user_id=people["iva"].id, course_id=judiciary.id, started_at=_at(date(2026, 3, 5)),
                                   completed_at=_at(date(2026, 4, 1))))
+    record_completion(people["iva"].id, judiciary, _at(date(2026, 4, 1)), how="first")
     # max: assigned on 1 February, withdrawn on 1 May.
     db.session.add(Assignment(academy_id=academy.id, course_id=judiciary.id, user_id=people["max"].id,
                               created_at=_at(date(2026, 2, 1)), withdrawn_at=_at(date(2026, 5, 1))))

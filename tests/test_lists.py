@@ -18,6 +18,7 @@ from app.enrolment.models import Assignment, Cohort, CohortMembership, Mandatory
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import CourseProgress, ModuleProgress
+from app.learning.progress import record_completion
 from tests.conftest import csrf_from, login
 from tests.factories import get_academy
 
@@ -78,6 +79,7 @@ def complete(user_id, module):
     db.session.add(ModuleProgress(user_id=user_id, module_id=module.id, module_version_id=module.current_version_id,
                                   furthest_section=2, reached_end_at=when, quiz_passed_at=when, completed_at=when))
     db.session.add(CourseProgress(user_id=user_id, course_id=module.course_id, started_at=when, completed_at=when))
+    record_completion(user_id, module.course, when, how="first")
 
 
 def police_course(app):

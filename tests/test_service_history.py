@@ -22,6 +22,7 @@ from app.curriculum.models import Course
 from app.extensions import db
 from app.foundation import disclosure
 from app.learning.models import CourseProgress
+from app.learning.progress import record_completion
 from app.utils import utcnow
 
 
@@ -122,6 +123,8 @@ def build(story: list[Officer]) -> tuple[Academy, dict[str, User]]:
         if officer.started:
             db.session.add(CourseProgress(user_id=user.id, course_id=course.id, started_at=_at(officer.started),
                                           completed_at=_at(officer.completed) if officer.completed else None))
+            if officer.completed:
+                record_completion(user.id, course, _at(officer.completed), how="first")
         users[officer.name] = user
     db.session.flush()
     return academy, users

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.foundation import paging
 from app.foundation.prongs import PRONGS
 from app.foundation.roles import Role
+from app.learning import progress as progress_rules
 from app.utils import utcnow
 
 from . import reports
@@ -112,6 +113,8 @@ class TraineeRow:
     last_login_at: object
     #: The trainee's status on the filtered course (or their own course): see `reports.STATUSES`.
     progress: str
+    #: Where a completed course sets a validity period: whether it is current, due for a refresher, or lapsed.
+    refresher: progress_rules.RefresherState | None = None
 
 
 def _query(academy: Academy, f: TraineeFilters, today: date):
@@ -156,13 +159,14 @@ def trainee_page(academy: Academy, f: TraineeFilters, today: date | None = None)
     page = paging.paginate(_query(academy, f, today).order_by(*_order(f)), f.page, f.per_page)
     course = db.session.get(Course, f.course) if f.course else None
     ids = [u.id for u in page.items]
-    status = {}
+    status, held = {}, {}
     if ids:
         query, column, _conditions = reports.with_course_status(sa.select(User.id).where(User.id.in_(ids)), academy.id, course,
                                                    today, user_ids=ids)
         status = dict(db.session.execute(query.add_columns(column)).all())
+        held = progress_rules.refresher_states(course.id if course else None, ids, today)
     page.items = [TraineeRow(u.id, u.name, u.email, u.category, u.unit, u.personnel_number, u.active, u.last_login_at,
-                             status.get(u.id, "not_started")) for u in page.items]
+                             status.get(u.id, "not_started"), held.get(u.id)) for u in page.items]
     return page
 
 

@@ -5,6 +5,10 @@ Status of a trainee for a course:
 - overdue: not completed, and overdue by the one rule (`app/learning/progress.py`, `overdue_rows`);
 - in progress: started (a section read or a quiz taken), not completed;
 - not started.
+
+Refresher state of a trainee who completed it (`learning.progress.refresher_state`, the same rule as the
+trainee's dashboard): current, due (lapses within `DUE_SOON_DAYS`) or lapsed; none where the course sets no
+validity period.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from app.learning import progress as progress_rules
 from app.learning.models import CourseProgress, ModuleProgress, QuizAttempt
 
 STATUSES = ("not_started", "in_progress", "completed", "overdue")
+REFRESHER_STATES = ("current", "due", "lapsed")
 SORT_KEYS = ("name", "status", "score", "last_activity", "unit", "due_date")
 
 
@@ -44,6 +49,10 @@ class ReportRow:
     due_date: date | None
     completed_at: datetime | None
     status: str
+    #: current, due or lapsed (see REFRESHER_STATES); None: not completed, or the completion never lapses.
+    refresher: str | None = None
+    #: The day the latest completion lapses (None: not completed, or never).
+    valid_until: date | None = None
 
 
 def _population(academy_id: int, course: Course, cohort: Cohort | None):
@@ -107,6 +116,7 @@ def course_report(academy_id: int, course: Course, cohort: Cohort | None = None)
     }
     due = progress_rules.due_dates(course.id, ids)
     overdue = progress_rules.overdue_users(course.id, ids)
+    validity = progress_rules.refresher_states(course.id, ids)
     rows = []
     for uid, name, email, unit, number, active in users:
         done, started, last_progress, finished = progress.get(uid, (0, 0, None, None))
@@ -121,9 +131,12 @@ def course_report(academy_id: int, course: Course, cohort: Cohort | None = None)
             status = "in_progress"
         else:
             status = "not_started"
+        held = validity.get(uid)
+        until = held.valid_until if held is not None else None
         rows.append(ReportRow(uid, name, email, unit, number, active, total, done,
                               round(float(avg)) if avg is not None else None, last, due_date,
-                              finished if status == "completed" else None, status))
+                              finished if status == "completed" else None, status,
+                              held.state if until is not None else None, until))
     return rows
 
 
@@ -282,9 +295,11 @@ def due_page(academy_id: int, today: date, *, page: int = 1, per_page: int = 50,
 
 
 def filter_and_sort(rows: list[ReportRow], *, status: str = "", search: str = "", unit: str = "",
-                    sort: str = "name", descending: bool = False) -> list[ReportRow]:
+                    sort: str = "name", descending: bool = False, refresher: str = "") -> list[ReportRow]:
     if status in STATUSES:
         rows = [r for r in rows if r.status == status]
+    if refresher in REFRESHER_STATES:
+        rows = [r for r in rows if r.refresher == refresher]
     if unit:
         rows = [r for r in rows if (r.unit or "") == unit]
     if search:
@@ -309,22 +324,25 @@ def filter_and_sort(rows: list[ReportRow], *, status: str = "", search: str = ""
 
 
 def summary(rows: list[ReportRow]) -> dict[str, int]:
-    counts = {s: 0 for s in STATUSES}
+    counts = {s: 0 for s in STATUSES + REFRESHER_STATES}
     for r in rows:
         counts[r.status] += 1
+        if r.refresher:
+            counts[r.refresher] += 1
     counts["total"] = len(rows)
     return counts
 
 
 EXPORT_HEADER = ["name", "email", "personnel_number", "unit", "status", "modules_done", "modules_total",
-                 "score_percent", "last_activity", "due_date", "completed_at", "account_active"]
+                 "score_percent", "last_activity", "due_date", "completed_at", "account_active", "refresher",
+                 "valid_until"]
 
 
 def _export_values(r: ReportRow) -> list:
     return [r.name, r.email, r.personnel_number or "", r.unit or "", r.status, r.modules_done, r.modules_total,
             r.score if r.score is not None else "", r.last_activity.isoformat(sep=" ", timespec="minutes") if r.last_activity else "",
             r.due_date.isoformat() if r.due_date else "", r.completed_at.date().isoformat() if r.completed_at else "",
-            "yes" if r.active else "no"]
+            "yes" if r.active else "no", r.refresher or "", r.valid_until.isoformat() if r.valid_until else ""]
 
 
 def to_csv(rows: list[ReportRow]) -> str:

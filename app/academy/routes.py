@@ -673,10 +673,10 @@ def report(slug):
     if cohort_id and cohort is None:
         abort(404)
     rows = reports.course_report(academy.id, course, cohort)
-    args = {k: request.args.get(k, "") for k in ("status", "q", "unit", "sort")}
+    args = {k: request.args.get(k, "") for k in ("status", "q", "unit", "sort", "refresher")}
     descending = request.args.get("desc") == "1"
     shown = reports.filter_and_sort(rows, status=args["status"], search=args["q"], unit=args["unit"],
-                                    sort=args["sort"] or "name", descending=descending)
+                                    sort=args["sort"] or "name", descending=descending, refresher=args["refresher"])
     fmt = request.args.get("format")
     stem = f"{academy.slug}-{course.prong}{'-' + cohort.name if cohort else ''}-{date.today().isoformat()}"
     if fmt == "csv":
@@ -693,6 +693,7 @@ def report(slug):
         cohorts=enrolment.cohorts_of(academy), rows=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
         total=len(shown), page=page, pages=max(1, -(-len(shown) // PAGE_SIZE)), summary=reports.summary(rows),
         args=args, descending=descending, units=units, statuses=reports.STATUSES,
+        refresher_states=reports.REFRESHER_STATES if course.validity_months else (),
     )
 
 

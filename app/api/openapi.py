@@ -25,14 +25,17 @@ _ROW_PROPERTIES = {
                     "description": "Why the coverage figure needs explaining: above_target (more trained than the "
                                    "target: the target is older than the headcount, or too low); stale_target (the "
                                    "target is more than a year old on the date)."},
-    "trained": {**_COUNT, "description": "In service on the date and completed the prong's course; null when "
-                                         "withheld."},
+    "trained": {**_COUNT, "description": "In service on the date and holding a completion of the prong's course "
+                                         "valid on the date; null when withheld."},
     "in_progress": {**_COUNT, "description": "Started, not completed; null when withheld."},
     "enrolled": {**_COUNT, "description": "Entitled to the prong's course and in service on the date; null when "
                                           "withheld."},
     "trained_lost": {**_COUNT, "description": "Trained staff lost: completed the prong's course but no longer in "
                                               "service on the date (suspended or left); not part of trained; null "
                                               "when withheld."},
+    "lapsed": {**_COUNT, "description": "In service on the date, completed the prong's course before, but no "
+                                        "completion is valid on the date (the course's validity period has passed: "
+                                        "a refresher is due); not part of trained; null when withheld."},
     **{f"trained_{delivery}": {**_COUNT, "description": f"Of the trained, those whose completion was delivered "
                                                          f"{how}; null when withheld."}
        for delivery, how in (("online", "online (e-learning)"), ("classroom", "in a classroom session"),
@@ -69,7 +72,7 @@ def document() -> dict:
                           "period": {"type": "string", "description": "2026-11 or 2026-Q4, when grouped by time."},
                           "period_end": {"type": "string", "format": "date"}}}
     totals = {"type": "object", "required": ["target", "target_from", "target_note", "trained", "in_progress",
-                                                "enrolled", "trained_lost", *DELIVERY_MEASURES, "coverage",
+                                                "enrolled", "trained_lost", "lapsed", *DELIVERY_MEASURES, "coverage",
                                                 "suppressed"],
               "additionalProperties": False,
               "properties": {k: v for k, v in _ROW_PROPERTIES.items() if k not in ("country", "academy", "prong")}}
@@ -154,8 +157,8 @@ def document() -> dict:
 
 
 CSV_COLUMNS = ("country", "academy", "prong", "stage", "sex", "period", "period_end", "target", "target_from",
-               "trained", "in_progress", "enrolled", "trained_lost", *DELIVERY_MEASURES, "coverage", "target_note",
-               "suppressed")
+               "trained", "in_progress", "enrolled", "trained_lost", "lapsed", *DELIVERY_MEASURES, "coverage",
+               "target_note", "suppressed")
 
 
 def _errors(*statuses: str) -> dict:

@@ -26,7 +26,9 @@ def _mine(course_id: int):
 @bp.route("/certificates/<int:course_id>")
 @roles_required(Role.TRAINEE)
 def mine(course_id):
-    return render_template("certificates/certificate.html", certificate=_mine(course_id))
+    certificate = _mine(course_id)
+    return render_template("certificates/certificate.html", certificate=certificate,
+                           validity=services.validity(certificate))
 
 
 @bp.route("/certificates/<int:course_id>.pdf")
@@ -40,11 +42,14 @@ def mine_pdf(course_id):
 
 @bp.route("/verify")
 def verify():
-    """Public: confirms a certificate code, showing only name, course and date."""
+    """Public: confirms a certificate code, showing only name, course and date (and, where the course sets a
+    validity period, until when the training counts)."""
     form = VerifyForm(request.args)
     certificate = None
     checked = bool(request.args.get("code"))
     if checked and form.validate():
         certificate = services.by_code(form.code.data)
-    return render_template("certificates/verify.html", form=form, certificate=certificate, checked=checked), \
+    validity = services.validity(certificate) if certificate is not None else None
+    return render_template("certificates/verify.html", form=form, certificate=certificate, checked=checked,
+                           validity=validity), \
         (404 if checked and certificate is None else 200)

@@ -12,7 +12,7 @@ from fpdf import FPDF
 from app.auth.models import User
 from app.curriculum.models import Course
 from app.extensions import db
-from app.learning.progress import course_completed
+from app.learning.progress import RefresherState, course_completed, refresher_state
 from app.utils import utcnow
 
 from .models import Certificate
@@ -47,6 +47,13 @@ def issue(course: Course, user: User, **_extra) -> Certificate:
     db.session.add(certificate)
     db.session.flush()
     return certificate
+
+
+def validity(certificate: Certificate) -> RefresherState | None:
+    """Whether the training the certificate attests is still valid (the holder's latest completion, renewals
+    included); None where the course sets no validity period."""
+    state = refresher_state(db.session.get(User, certificate.user_id), db.session.get(Course, certificate.course_id))
+    return state if state is not None and state.valid_until is not None else None
 
 
 def by_code(code: str) -> Certificate | None:

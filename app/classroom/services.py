@@ -20,7 +20,7 @@ from app.extensions import db
 from app.foundation.errors import ServiceError
 from app.foundation.roles import Role
 from app.learning.models import CourseProgress, ModuleProgress
-from app.learning.progress import complete_course_if_done
+from app.learning.progress import complete_course_if_done, renew_course_if_due
 from app.utils import utcnow
 
 from .models import ClassroomSession, SessionParticipant
@@ -220,19 +220,13 @@ def _complete(participant: SessionParticipant) -> bool:
         progress.completed_at, progress.delivery = now, "classroom"
         changed = True
     if not changed:
-        return False
+        # Nothing left to complete: a session of the whole course is the refresher of a completion that is due.
+        return not session.module_ids and renew_course_if_due(user, session.course, "classroom") is not None
     record_ = db.session.scalar(sa.select(CourseProgress).filter_by(user_id=user.id, course_id=session.course_id))
     if record_ is None:
         db.session.add(CourseProgress(user_id=user.id, course_id=session.course_id, started_at=now))
     db.session.flush()
-    if complete_course_if_done(user, session.course):
-        deliveries = set(db.session.scalars(sa.select(ModuleProgress.delivery).filter(
-            ModuleProgress.user_id == user.id, ModuleProgress.completed_at.is_not(None),
-            ModuleProgress.module_id.in_([m.id for m in session.course.modules if not m.retired]))))
-        course_record = db.session.scalar(sa.select(CourseProgress).filter_by(user_id=user.id,
-                                                                              course_id=session.course_id))
-        course_record.delivery = "classroom" if deliveries == {"classroom"} else (
-            "blended" if "classroom" in deliveries else "online")
+    complete_course_if_done(user, session.course)  # the one completion rule decides the delivery, too
     return True
 
 

@@ -8,7 +8,11 @@ Definitions (see docs/coverage.md), for a date D (end of day) and a prong P:
 - Owed P's course on D: by their service category, an assignment (direct or to their cohort) of the whole course
   or a mandatory rule of their academy, as it applied on D (`enrolment.rules.added_obligation_rows`); once per person.
 - Enrolled: trainees owed P's course on D and serving on D.
-- Trained: enrolled trainees (serving on D) who completed P's course on or before D (certificate issued).
+- Completed P's course by D: a completion (`learning.models.CourseCompletion`, the first or a renewal) on or before
+  D. Valid on D: such a completion whose validity (`valid_until`, from the course's `validity_months`) has not
+  ended by D (null: it never lapses).
+- Trained: enrolled trainees (serving on D) who hold a completion of P's course valid on D.
+- Lapsed: enrolled trainees who completed P's course by D but hold no completion valid on D (a refresher is due).
 - Trained staff lost (`trained_lost`): trainees owed P's course on D who completed P's course on or before D, had
   begun serving on or before D and are not serving on D (suspended or left on or before D): reported beside trained,
   never in it.
@@ -46,7 +50,7 @@ from app.extensions import db
 from app.foundation import disclosure, stages
 from app.foundation.prongs import PRONGS
 from app.foundation.roles import Role
-from app.learning.models import CourseProgress, QuizAttempt
+from app.learning.models import CourseCompletion, CourseProgress, QuizAttempt
 from app.learning.progress import overdue_rows
 
 from .models import TargetPopulation
@@ -236,7 +240,7 @@ def _unit_of(users) -> sa.ColumnElement:
 DELIVERIES = ("online", "classroom", "blended")
 DELIVERY_MEASURES = tuple(f"trained_{delivery}" for delivery in DELIVERIES)
 #: The counts of a row, each published with its own cell key; `_facts` counts them in this order.
-MEASURES = ("trained", "in_progress", "enrolled", "trained_lost") + DELIVERY_MEASURES
+MEASURES = ("trained", "in_progress", "enrolled", "trained_lost", "lapsed") + DELIVERY_MEASURES
 
 
 def _person_columns(u, grouped: tuple[str, ...]) -> list[sa.ColumnElement]:
@@ -256,6 +260,20 @@ def _service(days: list[date]) -> sa.Subquery:
         covers = sa.and_(sp.c.started_on <= day, sa.or_(sp.c.ended_on.is_(None), sp.c.ended_on > day))
         columns.append(sa.func.max(sa.case((covers, 1), else_=0)).label(f"serving_{index}"))
     return sa.select(*columns).group_by(sp.c.user_id).subquery("service")
+
+
+def _completions(days: list[date]) -> sa.Subquery:
+    """Per person and course completed (`CourseCompletion`, first and renewals): `completed_<i>` 1 if a completion
+    was made by the end of days[i], `valid_<i>` 1 if one of those is still valid on days[i] (lapses after it, or
+    never). One row per person and course."""
+    cc = CourseCompletion.__table__
+    columns = [cc.c.user_id, cc.c.course_id]
+    for index, day in enumerate(days):
+        by_then = cc.c.completed_at < _end_of(day)
+        valid = sa.and_(by_then, sa.or_(cc.c.valid_until.is_(None), cc.c.valid_until > day))
+        columns.append(sa.func.max(sa.case((by_then, 1), else_=0)).label(f"completed_{index}"))
+        columns.append(sa.func.max(sa.case((valid, 1), else_=0)).label(f"valid_{index}"))
+    return sa.select(*columns).group_by(cc.c.user_id, cc.c.course_id).subquery("completions")
 
 
 def _added_obligations(days: list[date]) -> sa.Subquery:
@@ -298,6 +316,7 @@ def _count(days: list[date], scope: Scope, q: Query, grouped: tuple[str, ...], p
     given, has `obliged_<i>` per day (else the course is owed on every day)."""
     u, cp, c = User.__table__, CourseProgress.__table__, Course.__table__
     service = _service(days)
+    done_rows = _completions(days)
     unit = _unit_of(u)
     dims = _person_columns(u, grouped)
     columns = [u.c.academy_id, prong, *dims]
@@ -305,11 +324,13 @@ def _count(days: list[date], scope: Scope, q: Query, grouped: tuple[str, ...], p
         end = _end_of(day)
         obliged = sa.true() if owed is None else owed.c[f"obliged_{index}"] == 1
         serving = sa.and_(obliged, service.c[f"serving_{index}"] == 1)
-        done = sa.and_(cp.c.completed_at.is_not(None), cp.c.completed_at < end)
-        started = sa.and_(cp.c.started_at < end, sa.or_(cp.c.completed_at.is_(None), cp.c.completed_at >= end))
+        done = done_rows.c[f"completed_{index}"] == 1
+        valid = done_rows.c[f"valid_{index}"] == 1
+        started = sa.and_(cp.c.started_at < end, sa.or_(done_rows.c[f"completed_{index}"].is_(None), ~done))
         # Trained staff lost: owed the course, completed it by D, served before D, and no longer serving on D.
         lost = sa.and_(obliged, done, service.c.joined <= day, service.c[f"serving_{index}"] == 0)
-        conditions = (sa.and_(serving, done), sa.and_(serving, started), serving, lost)
+        conditions = (sa.and_(serving, valid), sa.and_(serving, started), serving, lost,
+                      sa.and_(serving, done, ~valid))
         # Trained by delivery: the trained condition (the first), split by how the completion was delivered.
         conditions += tuple(sa.and_(conditions[0], cp.c.delivery == delivery) for delivery in DELIVERIES)
         columns += [sa.func.sum(sa.case((condition, 1), else_=0)) for condition in conditions]
@@ -317,7 +338,8 @@ def _count(days: list[date], scope: Scope, q: Query, grouped: tuple[str, ...], p
     query = (
         sa.select(*columns)
         .select_from(people.join(service, service.c.user_id == u.c.id)
-                     .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id)))
+                     .outerjoin(cp, sa.and_(cp.c.user_id == u.c.id, cp.c.course_id == c.c.id))
+                     .outerjoin(done_rows, sa.and_(done_rows.c.user_id == u.c.id, done_rows.c.course_id == c.c.id)))
         .where(u.c.role == Role.TRAINEE.value, u.c.academy_id.is_not(None))
         .group_by(u.c.academy_id, prong, *[e for e, d in zip(dims, PERSON_DIMENSIONS, strict=True) if d in grouped])
     )
@@ -472,7 +494,7 @@ def _rows(cells: dict, layout: _Layout, country_targets: dict, academy_level: bo
             "country": country, "academy": academy_slug, "prong": prong,
             "target": target, "target_from": target_from.isoformat() if target_from else None, "target_note": None,
             "trained": cell["trained"], "in_progress": cell["in_progress"],
-            "enrolled": cell["enrolled"], "trained_lost": cell["trained_lost"],
+            "enrolled": cell["enrolled"], "trained_lost": cell["trained_lost"], "lapsed": cell["lapsed"],
             **{measure: cell[measure] for measure in DELIVERY_MEASURES},
             "coverage": _ratio(cell["trained"], target), "suppressed": False,
             "_keys": cell["keys"],

@@ -25,10 +25,11 @@ from app.foundation.stages import curriculum_label, sex_label, stage_label
 from .drill import unit_label
 from .services import DELIVERY_MEASURES
 
-NUMBERS = ("target", "trained", "in_progress", "enrolled", "coverage", "trained_lost", "overdue")
+NUMBERS = ("target", "trained", "lapsed", "in_progress", "enrolled", "coverage", "trained_lost", "overdue")
 HEADERS = {
     "country": _l("Country"), "academy": _l("Academy"), "unit": _l("Unit"), "prong": _l("Prong"),
-    "period": _l("Period"), "target": _l("Target"), "trained": _l("Trained"), "in_progress": _l("In progress"),
+    "period": _l("Period"), "target": _l("Target"), "trained": _l("Trained"), "lapsed": _l("Lapsed"),
+    "in_progress": _l("In progress"),
     "enrolled": _l("Enrolled"), "coverage": _l("Coverage (%)"), "trained_lost": _l("Trained staff lost"),
     "overdue": _l("Overdue"), "note": _l("Note"),
     "stage": _l("Training stage"), "sex": _l("Sex"), "trained_online": _l("Trained online"),
@@ -106,13 +107,14 @@ def _coverage(ratio, withheld: bool, href: str | None) -> Cell:
 
 
 def figure_cells(row: dict, href: str | None, with_overdue: bool) -> list[Cell]:
-    """Target, trained, in progress, enrolled, coverage, trained staff lost (and overdue) of one row of `compute`,
-    then the note explaining its coverage."""
+    """Target, trained, lapsed, in progress, enrolled, coverage, trained staff lost (and overdue) of one row of
+    `compute`, then the note explaining its coverage."""
     hidden = row["suppressed"]
     note = note_text(row)
     cells = [_number(row["target"], False, href), _number(row["trained"], hidden, href),
-             _number(row["in_progress"], hidden, href), _number(row["enrolled"], hidden, href),
-             _coverage(row["coverage"], hidden, href), _number(row["trained_lost"], hidden, href)]
+             _number(row["lapsed"], hidden, href), _number(row["in_progress"], hidden, href),
+             _number(row["enrolled"], hidden, href), _coverage(row["coverage"], hidden, href),
+             _number(row["trained_lost"], hidden, href)]
     if with_overdue:
         cells.append(_number(row.get("overdue"), hidden or row.get("overdue") is None, href))
     cells.append(Cell(note, "", None, False, False, note))
@@ -141,7 +143,7 @@ def figures_table(table_id: str, title: str, result: dict, columns: list[str], a
     a row get one saying `empty` (no trainees yet).
     """
     shown = names(academies)
-    figures = (["target", "trained", "in_progress", "enrolled", "coverage", "trained_lost"]
+    figures = (["target", "trained", "lapsed", "in_progress", "enrolled", "coverage", "trained_lost"]
                + (["overdue"] if with_overdue else []) + ["note"])
     table = Table(table_id, title, [str(HEADERS[c]) for c in columns + figures], empty=empty)
     first = columns[0]

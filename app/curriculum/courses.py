@@ -23,6 +23,9 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
             report(data.line_of("tests"), "field 'tests' must be a mapping with 'draw'")
         else:
             test_draw = _int(tests, "draw", report, minimum=1, maximum=100)
+    validity_months = None
+    if data.get("validity_months") is not None:
+        validity_months = _int(data, "validity_months", report, minimum=1, maximum=240)
     cur.courses[prong] = CourseDef(
         prong,
         _text(data, "title", report),
@@ -32,6 +35,7 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
         test_draw,
         data.line_of("tests"),
         _course_translations(data, report),
+        validity_months=validity_months,
     )
 
 

@@ -122,6 +122,8 @@ class CourseDef:
     test_line: int = 1
     #: Title and description per language: {"sq": {"status": "draft", "title": ..., "description": ...}}.
     translations: dict[str, dict] = field(default_factory=dict)
+    #: Months a completion counts before it lapses and a refresher is due; None: it never lapses.
+    validity_months: int | None = None
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,11 +39,16 @@ class ModuleProgress(db.Model):
     )
 
 
+#: A module's quiz; a course's pre-test and post-test; a course's refresher test (renews a completion).
+ATTEMPT_KINDS = ("module", "pre_test", "post_test", "refresher")
+
+
 class QuizAttempt(db.Model):
     """One drawing of a quiz for one trainee; submitted once, never changed after.
 
     `kind` is "module" for a module's quiz, or "pre_test"/"post_test" for a course's tests, which draw
-    from the banks of all its modules and measure knowledge gain (no pass mark).
+    from the banks of all its modules and measure knowledge gain (no pass mark); "refresher" is the test that
+    renews a completion that has lapsed or is about to (drawn like the post-test, with a pass mark).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +79,7 @@ class QuizAttempt(db.Model):
         sa.Index("ix_quiz_attempt_user_module", "user_id", "module_id"),
         sa.Index("ix_quiz_attempt_user_course_kind", "user_id", "course_id", "kind"),
         sa.CheckConstraint("question_count > 0", name="has_questions"),
-        sa.CheckConstraint(sa.text("kind IN ('module', 'pre_test', 'post_test')"), name="kind"),
+        sa.CheckConstraint(sa.text(f"kind IN {ATTEMPT_KINDS!r}"), name="kind"),
         sa.CheckConstraint(
             "(kind = 'module' AND module_id IS NOT NULL AND bank_id IS NOT NULL) "
             "OR (kind <> 'module' AND course_id IS NOT NULL)", name="target"),
@@ -101,6 +106,34 @@ class CourseProgress(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "course_id", name="uq_course_progress_user_course"),
         sa.Index("ix_course_progress_course", "course_id"),
+    )
+
+
+class CourseCompletion(db.Model):
+    """One completion of a course, dated, kept for good: the first one and every renewal.
+
+    Coverage counts a person as trained on a date from these rows (a completion valid on that date), so that
+    any past date is counted as it was. Written only by `learning.progress` (`complete_course_if_done` and
+    `renew_course`), whether the course was completed online or in class.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
+    completed_at: Mapped[datetime]
+    #: The first day on which this completion no longer counts (completed_at + the course's validity);
+    #: null: it never lapses (the course had no validity period when it was completed).
+    valid_until: Mapped[date | None]
+    #: "first" (the course completed) or "renewal" (a refresher passed after or near the lapse).
+    how: Mapped[str] = mapped_column(sa.String(10))
+    #: online, classroom or blended, as `CourseProgress.delivery`.
+    delivery: Mapped[str] = mapped_column(sa.String(10), default="online", server_default="online")
+
+    __table_args__ = (
+        sa.Index("ix_course_completion_user_course", "user_id", "course_id"),
+        sa.Index("ix_course_completion_course", "course_id"),
+        sa.CheckConstraint(sa.text("how IN ('first', 'renewal')"), name="how"),
+        sa.CheckConstraint(sa.text("delivery IN ('online', 'classroom', 'blended')"), name="delivery"),
     )
 
 
@@ -131,5 +164,5 @@ class AttemptAnswer(db.Model):
         sa.Index("ix_attempt_answer_bank_kind", "bank_id", "kind"),
         sa.Index("ix_attempt_answer_module_kind", "module_id", "kind"),
         sa.CheckConstraint("correct IN (0, 1)", name="correct_binary"),
-        sa.CheckConstraint(sa.text("kind IN ('module', 'pre_test', 'post_test')"), name="kind"),
+        sa.CheckConstraint(sa.text(f"kind IN {ATTEMPT_KINDS!r}"), name="kind"),
     )

@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
@@ -183,8 +184,9 @@ def _submit(form, *, back, action, heading, title):
     return redirect(url_for(".result", token=attempt.token))
 
 
-TEST_NAMES = {"pre-test": "pre_test", "post-test": "post_test"}
-WHICH = "<any('pre-test', 'post-test'):which>"
+TEST_NAMES = {"pre-test": "pre_test", "post-test": "post_test", "refresher": services.REFRESHER}
+WHICH = "<any('pre-test', 'post-test', 'refresher'):which>"
+TEST_HEADINGS = {"pre_test": _l("Pre-test"), "post_test": _l("Post-test"), services.REFRESHER: _l("Refresher test")}
 
 
 def _course_title(plan) -> str:
@@ -197,7 +199,7 @@ def course_test(course_id, which):
     """GET shows the started test or the page that starts it; POST submits the answers."""
     plan = services.plan_for(current_user, course_id)
     kind = TEST_NAMES[which]
-    heading = _("Pre-test") if kind == "pre_test" else _("Post-test")
+    heading = str(TEST_HEADINGS[kind])
     form = QuizForm()
     here = url_for(".course_test", course_id=course_id, which=which)
     back = url_for(".dashboard")
@@ -210,9 +212,12 @@ def course_test(course_id, which):
         services.may_start_course_test(current_user, plan.course, kind)
         if kind == "pre_test":
             return redirect(url_for(".course_start", course_id=course_id))
+        refresher = kind == services.REFRESHER
         return render_template("learning/quiz_start.html", heading=heading, title=_course_title(plan), back=back,
                                start=url_for(".course_test_start", course_id=course_id, which=which),
-                               form=ActionForm(), questions=plan.course.test_draw, pass_mark=None, retake=None)
+                               form=ActionForm(), retake=None, refresher=plan.refresher if refresher else None,
+                               questions=services.refresher_draw(plan.course) if refresher else plan.course.test_draw,
+                               pass_mark=services.refresher_pass_mark(plan.course) if refresher else None)
     form.attempt.data = attempt.token
     return render_template("learning/quiz.html", form=form, view=services.quiz_form_view(attempt), chosen={},
                            action=here, back=back, heading=heading, title=_course_title(plan))
@@ -279,6 +284,7 @@ def result(token):
     following = None
     if module is not None and progress is not None and progress.completed_at is not None:
         following = _following(_plan_or_none(module.course_id), module)
+    refresher = services.refresher_of(current_user, attempt.course_id) if attempt.kind == services.REFRESHER else None
     return render_template("learning/result.html", module=module, module_title=title, attempt=attempt,
                            view=services.result_view(attempt), progress=progress, following=following,
-                           again=ActionForm())
+                           again=ActionForm(), refresher=refresher)

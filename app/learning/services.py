@@ -88,6 +88,8 @@ class CoursePlan:
     titles: dict
     #: Overdue by the one rule (progress.overdue_rows), as the academy report and the coverage figures say.
     overdue: bool = False
+    #: The completion's validity and whether a refresher is due (progress.refresher_state); None: not completed.
+    refresher: progress_rules.RefresherState | None = None
 
     @property
     def summary(self) -> dict:
@@ -104,7 +106,8 @@ def my_courses(user: User) -> list[CoursePlan]:
         if ent.module_ids is not None:
             statuses = [s for s in statuses if s.module.id in ent.module_ids]
         plans.append(CoursePlan(course, ent, statuses, course_tests(user, course), course.text_in(reading_chain(user)),
-                                module_titles(user, [s.version for s in statuses]), course.id in overdue))
+                                module_titles(user, [s.version for s in statuses]), course.id in overdue,
+                                progress_rules.refresher_state(user, course)))
     return plans
 
 
@@ -475,8 +478,51 @@ def open_course_test(user: User, course: Course, kind: str) -> QuizAttempt | Non
     )
 
 
+# --- refreshers ----------------------------------------------------------------------------------
+
+REFRESHER = "refresher"
+#: Questions of a refresher test where the course sets no `tests: draw`.
+REFRESHER_DRAW = 10
+#: The refresher's pass mark where the course's modules have no quiz to take it from.
+REFRESHER_PASS_MARK = 70
+
+
+def refresher_draw(course: Course) -> int:
+    """How many questions a refresher test draws: as many as the course's tests, else REFRESHER_DRAW."""
+    return course.test_draw or REFRESHER_DRAW
+
+
+def refresher_pass_mark(course: Course) -> int:
+    """The refresher test's pass mark: the highest pass mark of the course's module quizzes (it stands for all of
+    them), else REFRESHER_PASS_MARK."""
+    bank_ids = [m.current_bank_id for m in course.modules if m.current_bank_id]
+    mark = db.session.scalar(sa.select(sa.func.max(QuestionBank.pass_mark)).where(QuestionBank.id.in_(bank_ids))) \
+        if bank_ids else None
+    return mark or REFRESHER_PASS_MARK
+
+
+def may_start_refresher(user: User, course: Course) -> progress_rules.RefresherState:
+    """The trainee's completion if a refresher can be taken now (due or lapsed); LearningError if not."""
+    state = progress_rules.refresher_state(user, course)
+    if state is None:
+        raise LearningError(_l("The refresher is for those who have completed the course."), 409)
+    if not state.renewable:
+        raise LearningError(_l("Your completion is current: the refresher opens %(days)d days before it lapses.",
+                               days=progress_rules.DUE_SOON_DAYS), 409)
+    return state
+
+
+def refresher_of(user: User, course_id: int) -> progress_rules.RefresherState | None:
+    """The trainee's refresher state on a course, by the course's id."""
+    course = db.session.get(Course, course_id)
+    return progress_rules.refresher_state(user, course) if course is not None else None
+
+
 def may_start_course_test(user: User, course: Course, kind: str) -> None:
     """LearningError with the reason if the test cannot be taken now (reads only)."""
+    if kind == REFRESHER:
+        may_start_refresher(user, course)
+        return
     state = course_tests(user, course).get(kind)
     if state is None:
         raise LearningError(_l("This course has no such test."), 404)
@@ -496,7 +542,7 @@ def start_course_test(user: User, course: Course, kind: str) -> QuizAttempt:
     bank_ids = [m.current_bank_id for m in course.modules if m.current_bank_id]
     pool = _for_country(db.session.scalars(sa.select(Question).filter(Question.bank_id.in_(bank_ids))).all(),
                         user.country_code)
-    entries = _draw(pool, course.test_draw)
+    entries = _draw(pool, refresher_draw(course) if kind == REFRESHER else course.test_draw)
     if not entries:
         raise LearningError(_l("This course has no questions yet."), 404)
     attempt = QuizAttempt(token=secrets.token_urlsafe(32), user_id=user.id, kind=kind, course_id=course.id,
@@ -571,7 +617,9 @@ def _localised(question: Question, language: str) -> tuple[dict, str | None]:
 
 
 def _pass_mark(attempt: QuizAttempt) -> int | None:
-    """A module quiz's pass mark; course tests have none."""
+    """A module quiz's pass mark, or a refresher test's; the pre-test and post-test have none."""
+    if attempt.kind == REFRESHER:
+        return refresher_pass_mark(db.session.get(Course, attempt.course_id))
     if attempt.kind != "module":
         return None
     return db.session.scalar(sa.select(QuestionBank.pass_mark).filter_by(id=attempt.bank_id))
@@ -679,6 +727,8 @@ def submit_quiz(user: User, token: str, form: Mapping[str, list[str]]) -> QuizAt
             if progress.quiz_passed_at is None:
                 progress.quiz_passed_at = now
             _complete_if_done(progress)
+    if passed and attempt.kind == REFRESHER:
+        progress_rules.renew_course_if_due(user, db.session.get(Course, attempt.course_id))
     return attempt
 
 
