@@ -192,6 +192,7 @@ def _expected(day: date) -> dict[str, int]:
     for officer in STORY:
         for name, value in officer.expected(day).items():
             totals[name] += value
+    totals["trained_online"] = totals["trained"]  # every completion of the story is online
     return totals
 
 
