@@ -19,3 +19,4 @@ from app.enrolment.models import Assignment, Cohort, CohortMembership, Mandatory
 from app.learning.models import AttemptAnswer, CourseProgress, ModuleProgress, QuizAttempt  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.reminders.models import SentReminder  # noqa: F401
+from app.evaluation.models import FollowUp, ReactionResponse  # noqa: F401

@@ -23,6 +23,8 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
             report(data.line_of("tests"), "field 'tests' must be a mapping with 'draw'")
         else:
             test_draw = _int(tests, "draw", report, minimum=1, maximum=100)
+    follow_up = _int(data, "follow_up_months", report, minimum=1, maximum=36) \
+        if data.get("follow_up_months") is not None else None
     cur.courses[prong] = CourseDef(
         prong,
         _text(data, "title", report),
@@ -31,7 +33,8 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
         display,
         test_draw,
         data.line_of("tests"),
-        _course_translations(data, report),
+        follow_up_months=follow_up,
+        translations=_course_translations(data, report),
     )
 
 

@@ -35,6 +35,8 @@ class Course(db.Model):
     audience: Mapped[str | None] = mapped_column(sa.Text)
     #: Questions drawn for the course pre-test and post-test (from the modules' banks); null: no tests.
     test_draw: Mapped[int | None]
+    #: Months after a completion when the follow-up questionnaire goes out (app/evaluation); None: never.
+    follow_up_months: Mapped[int | None]
     #: Title and description per language (from course.yml): {"sq": {"status", "title", "description"}}.
     translations: Mapped[dict | None] = mapped_column(sa.JSON)
     modules: Mapped[list[Module]] = relationship(
