@@ -60,6 +60,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .curriculum.cli import curricula_cli
     from .curriculum.routes import bp as curriculum_bp
     from .demo import demo_cli
+    from .evaluation.cli import evaluation_cli
+    from .evaluation.routes import bp as evaluation_bp
     from .itemstats.routes import bp as itemstats_bp
     from .learning.routes import bp as learning_bp
     from .mail.cli import mail_cli
@@ -68,10 +70,11 @@ def create_app(config: dict | None = None) -> Flask:
     from .reminders.routes import bp as reminders_bp
 
     for blueprint in (main_bp, auth_bp, learning_bp, curriculum_bp, academy_bp, audit_bp, certificates_bp,
-                      coverage_bp, api_bp, itemstats_bp, accounts_bp, classroom_bp, reminders_bp):
+                      coverage_bp, api_bp, itemstats_bp, accounts_bp, classroom_bp, reminders_bp,
+                      evaluation_bp):
         app.register_blueprint(blueprint)
     for group in (curricula_cli, users_cli, academies_cli, demo_cli, api_tokens_cli, assessments_cli,
-                  mail_cli, reminders_cli):
+                  mail_cli, reminders_cli, evaluation_cli):
         app.cli.add_command(group)
 
     app.before_request(_refuse_large_bodies)

@@ -21,6 +21,9 @@ from app.coverage.models import TargetPopulation
 from app.curriculum.models import Country, Course, Module, Question
 from app.enrolment import services as enrolment
 from app.enrolment.models import MandatoryCourse
+from app.evaluation import services as evaluation
+from app.evaluation.models import FollowUp
+from app.evaluation.questions import REACTION_KEYS
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import CourseProgress, ModuleProgress
@@ -130,6 +133,28 @@ def _history(academy, course, language: str) -> None:
                                     target=TARGET_PER_ACADEMY, effective_from=YEAR_START))
     db.session.flush()
     _attempts(rng, [u for u, _ in people if u.active], course)
+    _evaluation(rng, [u for u, _ in people if u.active], course)
+
+
+def _evaluation(rng: random.Random, users: list[User], course: Course) -> None:
+    """The reaction questionnaire from most of those who completed, and the follow-up (answered) from some of
+    those who completed more than the course's follow-up interval ago: figures above the threshold."""
+    today = utcnow().date()
+    for user in users:
+        progress = evaluation.completion(user, course)
+        if progress is None or rng.random() < 0.2:
+            continue
+        answers = {key: min(5, max(1, round(rng.gauss(4.0 if key != "national_law" else 3.4, 0.8))))
+                   for key in REACTION_KEYS if rng.random() < 0.95}
+        evaluation.submit_reaction(user, course, answers, None)
+        if course.follow_up_months and rng.random() < 0.6 and \
+                evaluation.add_months(progress.completed_at.date(), course.follow_up_months) <= today:
+            referred = [choice for choice in ("nrm", "specialised_unit", "social_services", "ngo") if rng.random() < 0.3]
+            db.session.add(FollowUp(user_id=user.id, course_id=course.id, completed_at=progress.completed_at,
+                                    invited_on=today, answered_at=utcnow(),
+                                    identified=rng.choice(("yes", "no", "no", "unsure")), referred=referred or ["none"],
+                                    frequency=rng.choice(("never", "once", "once", "monthly", "weekly"))))
+    db.session.flush()
 
 
 def _attempts(rng: random.Random, users: list[User], course: Course) -> None:

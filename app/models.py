@@ -16,6 +16,7 @@ from app.curriculum.models import (  # noqa: F401
     QuestionBank,
 )
 from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse  # noqa: F401
+from app.evaluation.models import FollowUp, ReactionResponse  # noqa: F401
 from app.learning.models import AttemptAnswer, CourseProgress, ModuleProgress, QuizAttempt  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.reminders.models import SentReminder  # noqa: F401

@@ -4,7 +4,7 @@ tests/test_get_writes_nothing.py and tests/test_hostile_inputs.py walk. A route 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -14,6 +14,7 @@ from app.classroom.models import ClassroomSession, SessionParticipant
 from app.coverage.tokens import create_token
 from app.curriculum.models import Course, Module
 from app.enrolment.models import Assignment, Cohort, CohortMembership, MandatoryCourse
+from app.evaluation.models import FollowUp
 from app.extensions import db
 from tests.conftest import login
 from tests.quiz_helpers import read_all_sections
@@ -76,10 +77,14 @@ def build_world(make_user) -> World:
     session.trainers = [trainer]
     session.participants.append(SessionParticipant(user_id=trainee.id))
     db.session.add(session)
+    follow_up = FollowUp(user_id=trainee.id, course_id=course.id, completed_at=datetime(2026, 1, 10),
+                         invited_on=date.today())
+    db.session.add(follow_up)
     db.session.commit()
     ids = {"trainee_id": trainee.id, "cohort_id": cohort.id, "course_id": course.id, "assignment_id": assignment.id,
            "rule_id": rule.id, "token_id": token_row.id, "number": 1, "user_id": trainee.id,
-           "session_id": session.id, "participant_id": session.participants[0].id}
+           "session_id": session.id, "participant_id": session.participants[0].id,
+           "follow_up_id": follow_up.id}
     return World(academy=academy.slug, module=module.slug, ids=ids, token=secret, emails=emails)
 
 

@@ -122,6 +122,7 @@ def test_schemathesis_with_every_check_passes(app, token, monkeypatch):
 
     operations = [result.ok() for result in schema.get_all_operations()]
     assert [op.label for op in operations] == ["GET /api/v1/coverage", "GET /api/v1/coverage.csv",
+                                               "GET /api/v1/evaluation", "GET /api/v1/knowledge-gain",
                                                "GET /api/v1/overdue"]
     checks = _all_checks()
     assert len(checks) >= 14
@@ -139,7 +140,7 @@ def test_schemathesis_with_every_check_passes(app, token, monkeypatch):
 
 
 def test_a_generated_client_calls_every_operation(app, client, token, tmp_path, monkeypatch):
-    """openapi-python-client builds a client from the live schema; it calls all three operations, CSV included."""
+    """openapi-python-client builds a client from the live schema; it calls every operation, CSV included."""
     (tmp_path / "openapi.json").write_text(client.get("/api/v1/openapi.json").text)
     generator = [sys.executable, "-m", "openapi_python_client", "generate", "--path", "openapi.json",
                  "--meta", "none", "--output-path", "thb_client"]
@@ -161,5 +162,9 @@ def test_a_generated_client_calls_every_operation(app, client, token, tmp_path, 
     assert csv_answer.status_code == 200 and b"al-contract" in csv_answer.content
     overdue = get_overdue.sync(client=api)
     assert overdue.as_of
+    gain = importlib.import_module("thb_client.api.default.get_knowledge_gain").sync(client=api)
+    assert [course.course for course in gain.courses] == ["police"]
+    evaluation = importlib.import_module("thb_client.api.default.get_evaluation").sync(client=api)
+    assert evaluation.courses[0].reaction.suppressed is False
     refused = get_coverage.sync_detailed(client=api, academy="no-such-academy")
     assert refused.status_code == 404 and refused.parsed.error.message

@@ -74,3 +74,19 @@ def test_demo_shows_every_country_in_its_language_with_figures_above_the_thresho
         stats = bank_statistics(module_by_slug("police-01-what-trafficking-is"))
         overall = [q.overall for q in stats["questions"]]
         assert sum(1 for c in overall if not c.withheld and c.n) >= 10  # item statistics with figures
+
+
+def test_demo_evaluation_figures_are_above_the_threshold(real_app):
+    """The demo's reaction and follow-up answers give the regional coordinator figures, not withheld cells."""
+    from app.coverage.services import Scope
+    from app.evaluation import services as evaluation
+
+    real_app.test_cli_runner().invoke(args=["demo", "seed"])
+    regional = real_app.test_client()
+    login(regional, "regional@demo.example.org", DEMO_PASSWORD)
+    page = regional.get("/evaluation/results")
+    assert page.status_code == 200 and "Respondents:" in page.text
+    with real_app.app_context():
+        [police] = [row for row in evaluation.aggregates(Scope()) if row["course"] == "police"]
+        assert police["reaction"]["respondents"] >= 5 and police["reaction"]["items"][0]["mean"] is not None
+        assert police["follow_up"]["respondents"] >= 5

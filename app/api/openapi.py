@@ -10,6 +10,7 @@ from app.coverage.services import (
     LATEST_AS_OF,
     country_codes,
 )
+from app.evaluation.questions import FREQUENCY, IDENTIFIED, LIKERT, REACTION_KEYS, REFERRALS
 from app.foundation.prongs import PRONGS
 from app.foundation.stages import NOT_STATED, SEXES, TRAINING_STAGES
 
@@ -59,6 +60,58 @@ _ERROR = {
     "properties": {"error": {"type": "object", "required": ["message"], "properties": {
         "parameter": {"type": "string"}, "message": {"type": "string"}}}},
 }
+
+
+_SCORE = {"type": "number", "minimum": 0, "maximum": 100, "nullable": True}
+_GAIN_PROPERTIES = {
+    "people": {**_COUNT, "description": "Trainees who took both tests (for a module: who had questions of it in "
+                                        "both); perturbed; null when withheld."},
+    "suppressed": {"type": "boolean", "description": "Withheld to protect small numbers."},
+    "pre": {**_SCORE, "description": "Mean pre-test score in percent (a module: share of its questions right)."},
+    "post": {**_SCORE, "description": "Mean post-test score in percent (a module: share of its questions right)."},
+    "gain": {"type": "number", "minimum": -100, "maximum": 100, "nullable": True, "description": "post - pre."},
+}
+
+
+def _gain_schemas() -> dict:
+    module = {"type": "object", "required": ["module", *_GAIN_PROPERTIES], "additionalProperties": False,
+              "properties": {"module": {"type": "string", "description": "Module id (slug)."}, **_GAIN_PROPERTIES}}
+    course = {"type": "object", "required": ["course", "title", *_GAIN_PROPERTIES, "modules"],
+              "additionalProperties": False,
+              "properties": {"course": {"type": "string", "description": "The course (its prong)."},
+                             "title": {"type": "string"}, **_GAIN_PROPERTIES,
+                             "modules": {"type": "array", "items": module}}}
+    return {"type": "object", "required": ["as_of", "threshold", "courses"], "additionalProperties": False,
+            "properties": {"as_of": {"type": "string", "format": "date"}, "threshold": {"type": "integer"},
+                           "courses": {"type": "array", "items": course}}}
+
+
+def _counts(keys) -> dict:
+    return {"type": "object", "nullable": True, "required": list(keys), "additionalProperties": False,
+            "properties": {key: {"type": "integer", "minimum": 0} for key in keys}}
+
+
+def _evaluation_schema() -> dict:
+    item = {"type": "object", "required": ["item", "answered", "mean", "distribution"], "additionalProperties": False,
+            "properties": {"item": {"type": "string", "enum": list(REACTION_KEYS)},
+                           "answered": _COUNT,
+                           "mean": {"type": "number", "minimum": 1, "maximum": 5, "nullable": True},
+                           "distribution": {**_counts([str(v) for v, _x in LIKERT]),
+                                            "description": "Respondents per answer, 1 (strongly disagree) to 5."}}}
+    reaction = {"type": "object", "required": ["respondents", "suppressed", "items"], "additionalProperties": False,
+                "properties": {"respondents": _COUNT, "suppressed": {"type": "boolean"},
+                               "items": {"type": "array", "nullable": True, "items": item}}}
+    follow_up = {"type": "object", "required": ["respondents", "suppressed", "identified", "referred", "frequency"],
+                 "additionalProperties": False,
+                 "properties": {"respondents": _COUNT, "suppressed": {"type": "boolean"},
+                                "identified": _counts([k for k, _x in IDENTIFIED]),
+                                "referred": _counts([k for k, _x in REFERRALS]),
+                                "frequency": _counts([k for k, _x in FREQUENCY])}}
+    course = {"type": "object", "required": ["course", "title", "reaction", "follow_up"], "additionalProperties": False,
+              "properties": {"course": {"type": "string"}, "title": {"type": "string"},
+                             "reaction": reaction, "follow_up": follow_up}}
+    return {"type": "object", "required": ["threshold", "courses"], "additionalProperties": False,
+            "properties": {"threshold": {"type": "integer"}, "courses": {"type": "array", "items": course}}}
 
 
 def document() -> dict:
@@ -122,7 +175,8 @@ def document() -> dict:
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Row": row, "Totals": totals, "Error": _ERROR, "Coverage": coverage, "Overdue": overdue},
+            "schemas": {"Row": row, "Totals": totals, "Error": _ERROR, "Coverage": coverage, "Overdue": overdue,
+                        "KnowledgeGain": _gain_schemas(), "Evaluation": _evaluation_schema()},
         },
         "security": [{"bearer": []}],
         "paths": {
@@ -150,6 +204,25 @@ def document() -> dict:
                     "200": {"description": "One row per academy with overdue trainees", "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Overdue"}}}},
                     **_errors("401", "405", "429", "500"),
+                },
+            }},
+            "/api/v1/knowledge-gain": {"get": {
+                "summary": "Knowledge gain (post-test minus pre-test) per course and per module (docs/coverage.md)",
+                "operationId": "getKnowledgeGain",
+                "parameters": [parameters[3]],
+                "responses": {
+                    "200": {"description": "One entry per course, with its modules", "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/KnowledgeGain"}}}},
+                    **_errors("400", "401", "405", "429", "500"),
+                },
+            }},
+            "/api/v1/evaluation": {"get": {
+                "summary": "Reaction and follow-up questionnaires per course, aggregated (docs/evaluation.md)",
+                "operationId": "getEvaluation",
+                "responses": {
+                    "200": {"description": "One entry per course", "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Evaluation"}}}},
+                    **_errors("400", "401", "405", "429", "500"),
                 },
             }},
         },

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from app.auth import throttle
 from app.coverage import services as coverage
 from app.coverage.tokens import authenticate, scope_of
+from app.evaluation import services as evaluation
 from app.extensions import csrf, db
 from app.foundation.errors import json_error
 from app.foundation.spreadsheets import to_csv as spreadsheet_csv
@@ -89,6 +90,55 @@ def overdue_figures():
              "suppressed": row["suppressed"]} for row in result["rows"]]
     db.session.commit()  # records last use of the token
     return jsonify({"as_of": today.isoformat(), "threshold": threshold, "rows": rows})
+
+
+def _token_scope(allowed: tuple[str, ...]):
+    """(scope, None) for a valid token and known parameters, else (None, the error answer)."""
+    token = authenticate(request.headers.get("Authorization"))
+    if token is None:
+        throttle.failed()
+        return None, json_error(401, NO_TOKEN)
+    unknown = [name for name in request.args if name not in allowed]
+    if unknown:
+        expected = f"expected any of: {', '.join(allowed)}" if allowed else "this operation takes none"
+        return None, json_error(400, f"Unknown parameter '{unknown[0][:40]}' ({expected}).", unknown[0][:40])
+    return scope_of(token), None
+
+
+@bp.route("/knowledge-gain")
+@throttle.apply(throttle.api)
+def knowledge_gain():
+    """Knowledge gain per course and per module (pre-test vs post-test), protected like the dashboard figure."""
+    scope, error = _token_scope(("as_of",))
+    if error is not None:
+        return error
+    if request.args.get("as_of") == "":
+        return json_error(400, "as_of is empty; leave it out for the default.", "as_of")
+    try:
+        as_of = coverage.parse_query({"as_of": request.args.get("as_of", "")}, coverage.Scope(),
+                                     utcnow().date()).as_of
+    except coverage.CoverageError as exc:
+        return json_error(exc.status, exc.message, exc.parameter)
+    threshold = current_app.config.get("COVERAGE_MIN_CELL", coverage.DEFAULT_THRESHOLD)
+    rows = evaluation.knowledge_gain(scope, as_of, threshold)
+    db.session.commit()  # records last use of the token
+    return jsonify({"as_of": as_of.isoformat(), "threshold": threshold, "courses": rows})
+
+
+@bp.route("/evaluation")
+@throttle.apply(throttle.api)
+def evaluation_figures():
+    """Reaction and follow-up questionnaires per course, aggregated with small-number protection (no comments)."""
+    scope, error = _token_scope(())
+    if error is not None:
+        return error
+    threshold = current_app.config.get("COVERAGE_MIN_CELL", coverage.DEFAULT_THRESHOLD)
+    rows = evaluation.aggregates(scope, threshold)
+    for row in rows:
+        row["reaction"].pop("comments", None)
+        row["follow_up"].pop("obstacles", None)
+    db.session.commit()  # records last use of the token
+    return jsonify({"threshold": threshold, "courses": rows})
 
 
 def _cell(value):

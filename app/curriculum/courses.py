@@ -26,6 +26,8 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
     validity_months = None
     if data.get("validity_months") is not None:
         validity_months = _int(data, "validity_months", report, minimum=1, maximum=240)
+    follow_up = _int(data, "follow_up_months", report, minimum=1, maximum=36) \
+        if data.get("follow_up_months") is not None else None
     cur.courses[prong] = CourseDef(
         prong,
         _text(data, "title", report),
@@ -34,7 +36,8 @@ def _read_course(path: Path, root: Path, prong: str, cur: Curriculum) -> None:
         display,
         test_draw,
         data.line_of("tests"),
-        _course_translations(data, report),
+        follow_up_months=follow_up,
+        translations=_course_translations(data, report),
         validity_months=validity_months,
     )
 

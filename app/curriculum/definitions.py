@@ -120,6 +120,8 @@ class CourseDef:
     #: Questions in the course pre-test and post-test (drawn from the modules' banks); None: no tests.
     test_draw: int | None = None
     test_line: int = 1
+    #: Months after completion when the follow-up questionnaire is sent (`follow_up_months`); None: not sent.
+    follow_up_months: int | None = None
     #: Title and description per language: {"sq": {"status": "draft", "title": ..., "description": ...}}.
     translations: dict[str, dict] = field(default_factory=dict)
     #: Months a completion counts before it lapses and a refresher is due; None: it never lapses.

@@ -101,6 +101,7 @@ def _load_courses(cur: Curriculum, report: LoadReport) -> dict[str, Course]:
         course.audience = course_def.audience or None
         course.test_draw = course_def.test_draw
         course.validity_months = course_def.validity_months
+        course.follow_up_months = course_def.follow_up_months
         course.translations = course_def.translations or None
         db.session.add(course)
         courses[prong] = course

@@ -37,6 +37,8 @@ class Course(db.Model):
     test_draw: Mapped[int | None]
     #: Months a completion counts before a refresher is needed (course.yml `validity_months`); null: never lapses.
     validity_months: Mapped[int | None]
+    #: Months after a completion when the follow-up questionnaire goes out (app/evaluation); None: never.
+    follow_up_months: Mapped[int | None]
     #: Title and description per language (from course.yml): {"sq": {"status", "title", "description"}}.
     translations: Mapped[dict | None] = mapped_column(sa.JSON)
     modules: Mapped[list[Module]] = relationship(

@@ -28,6 +28,7 @@ from app.coverage import services as coverage
 from app.coverage.tokens import create_for
 from app.curriculum.models import Course, Module
 from app.enrolment import services as enrolment
+from app.evaluation.models import FollowUp
 from app.extensions import db
 from app.learning.models import QuizAttempt
 from tests.browser.conftest import CHROMIUM, axe_violations, sign_in
@@ -164,6 +165,9 @@ def world(real_app):
                             effective_from=date(2025, 1, 1))
         create_for(coordinator, "Ministry statistics office, quarterly report")
         issue(judiciary, trainee)
+        follow_up = FollowUp(user_id=trainee.id, course_id=judiciary.id, completed_at=start + timedelta(days=20),
+                             invited_on=date(2026, 6, 1))
+        db.session.add(follow_up)
         db.session.commit()
         attempt = db.session.scalar(sa.select(QuizAttempt).filter_by(user_id=trainee.id))
         samples = {
@@ -172,7 +176,7 @@ def world(real_app):
             "setup_token": tokens.issue(trainee, tokens.INVITATION), "country": "MK",
             "email_token": tokens.issue(trainee, tokens.EMAIL_CHANGE, new_email="new.address@example.org"),
             "assignment_id": assignment.id, "rule_id": rule.id, "session_id": session.id,
-            "participant_id": session.participants[0].id,
+            "participant_id": session.participants[0].id, "follow_up_id": follow_up.id,
         }
     return samples
 
