@@ -84,7 +84,9 @@ def answer_form(app, token: str, *, right: bool | list[bool] = True) -> dict:
                 form[f"q-{q.id}"] = [positions[oid] for oid in entry["order"] if oid in keys]
             else:
                 wrong = [oid for oid in entry["order"] if oid not in keys]
-                form[f"q-{q.id}"] = [positions[wrong[0]]]
+                # Every option is right (a multiple-response question may have all correct): leave one out.
+                form[f"q-{q.id}"] = [positions[wrong[0]]] if wrong else \
+                    [positions[oid] for oid in entry["order"] if oid in keys][1:]
         return form
 
 

@@ -53,7 +53,8 @@ def test_regional_coordinator_drills_down_and_downloads_an_export(real_app, live
     assert page.get_by_role("heading", name="Training coverage: Drill Police Academy").is_visible()
     rows = page.locator("#level tbody tr")
     texts = [" | ".join(rows.nth(i).locator("th, td").all_inner_texts()) for i in range(rows.count())]
-    assert any(t.startswith(f"Tirana station | Police | — | {shown} | 0 | {shown}") for t in texts), texts
+    # Target, trained, lapsed, in progress, enrolled.
+    assert any(t.startswith(f"Tirana station | Police | — | {shown} | 0 | 0 | {shown}") for t in texts), texts
     kukes = next(t for t in texts if t.startswith("Kukës station"))
     assert "withheld" in kukes and " 2 " not in kukes
     assert_accessible(page)
@@ -64,9 +65,9 @@ def test_regional_coordinator_drills_down_and_downloads_an_export(real_app, live
     assert download.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
-    assert values[0][:3] == ["Unit", "Prong", "Target"]
+    assert values[0][:7] == ["Unit", "Prong", "Target", "Trained", "Lapsed", "In progress", "Enrolled"]
     row = next(r for r in values if r[0] == "Tirana station")
-    assert row[3:6] == [shown, 0, shown]
+    assert row[3:7] == [shown, 0, 0, shown]
     assert next(r for r in values if r[0] == "Kukës station")[3] == "withheld"
 
     page.locator("#level").get_by_role("link", name="Vlorë station").first.click()
