@@ -27,7 +27,7 @@ from app.evaluation.questions import REACTION_KEYS
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import CourseProgress, ModuleProgress
-from app.learning.progress import record_completion
+from app.learning.progress import add_months, record_completion
 from app.utils import utcnow
 
 DEMO_DOMAIN = "demo.example.org"
@@ -148,7 +148,7 @@ def _evaluation(rng: random.Random, users: list[User], course: Course) -> None:
                    for key in REACTION_KEYS if rng.random() < 0.95}
         evaluation.submit_reaction(user, course, answers, None)
         if course.follow_up_months and rng.random() < 0.6 and \
-                evaluation.add_months(progress.completed_at.date(), course.follow_up_months) <= today:
+                add_months(progress.completed_at.date(), course.follow_up_months) <= today:
             referred = [choice for choice in ("nrm", "specialised_unit", "social_services", "ngo") if rng.random() < 0.3]
             db.session.add(FollowUp(user_id=user.id, course_id=course.id, completed_at=progress.completed_at,
                                     invited_on=today, answered_at=utcnow(),

@@ -8,7 +8,6 @@ is moved by a second reading of the same cell key. Nothing is ever given per per
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -24,6 +23,7 @@ from app.foundation import disclosure
 from app.foundation.errors import ServiceError
 from app.foundation.roles import Role
 from app.learning.models import AttemptAnswer, CourseProgress, QuizAttempt
+from app.learning.progress import add_months
 from app.mail.services import external_url
 from app.utils import utcnow
 
@@ -111,12 +111,6 @@ def open_follow_ups(user: User) -> list[FollowUp]:
 
 
 # --- sending the follow-ups ------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def due_follow_ups(as_of: date) -> list[tuple[CourseProgress, Course, User]]:
