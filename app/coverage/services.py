@@ -716,8 +716,8 @@ def knowledge_gain(q: Query, scope: Scope, threshold: int = DEFAULT_THRESHOLD) -
     for prong, people, mean_pre, mean_post, keys in db.session.execute(query):
         published = disclosure.perturb(people, keys or 0)
         shown = published >= threshold
-        pre_shown = disclosure.perturb_mean(float(mean_pre), keys or 0)
-        post_shown = disclosure.perturb_mean(float(mean_post), (keys or 0) + 1)
+        pre_shown = disclosure.perturb_mean(float(mean_pre), keys or 0, low=0.0, high=100.0)
+        post_shown = disclosure.perturb_mean(float(mean_post), (keys or 0) + 1, low=0.0, high=100.0)
         rows.append({
             "prong": prong, "people": published if shown else None, "suppressed": not shown,
             "pre": round(pre_shown, 1) if shown else None,

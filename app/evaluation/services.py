@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import mail
 from app.auth.models import User
+from app.coverage import services as coverage
 from app.coverage.services import Scope
 from app.curriculum.models import Course, Module
 from app.extensions import db
@@ -190,7 +191,7 @@ def _mean(values: list[tuple[int, int, int]], offset: int) -> float | None:
         return None
     mean = sum(v for _u, _k, v in values) / len(values)
     keys = sum(k for _u, k, _v in values) + offset
-    return round(min(5.0, max(1.0, disclosure.perturb_mean(mean, keys, LIKERT_MEAN_SCALE))), 2)
+    return round(disclosure.perturb_mean(mean, keys, LIKERT_MEAN_SCALE, low=1.0, high=5.0), 2)
 
 
 def courses() -> list[Course]:
@@ -272,7 +273,8 @@ def knowledge_gain(scope: Scope, as_of: date, threshold: int = disclosure.DEFAUL
     """Per course and per module, over the trainees in `scope` who took both the pre-test and the post-test
     of the course by `as_of` (docs/coverage.md, "Knowledge gain per course and module"):
 
-    - course: mean post-test score minus mean pre-test score (percent), as on the dashboard;
+    - course: mean post-test score minus mean pre-test score (percent): the dashboard's figure, read from
+      `coverage.services.knowledge_gain`;
     - module: per person, the share of that module's questions answered right in the pre-test and in the
       post-test (the tests draw from every module's bank, so each has some of a module's questions); the
       means over the people who had questions of the module in both tests.
@@ -298,12 +300,14 @@ def knowledge_gain(scope: Scope, as_of: date, threshold: int = disclosure.DEFAUL
                           sa.func.count()).where(AttemptAnswer.attempt_id.in_(attempt_ids[start:start + 500]))
                 .group_by(AttemptAnswer.attempt_id, AttemptAnswer.module_id)):
             per_module[(attempt_id, module_id)] = [int(right or 0), int(n)]
+    # Per course: the dashboard's figure, from the one place it is defined.
+    by_course = {g["prong"]: g for g in coverage.knowledge_gain(coverage.Query(as_of), scope, threshold)}
     out = []
     for course in courses():
         people = [(u, t) for (c, u), t in sorted(both.items()) if c == course.id]
+        figures = by_course.get(course.prong) or _gain([], threshold)
         row = {"course": course.prong, "title": course.title,
-               **_gain([(u, t["pre_test"][2], t["pre_test"][1], t["post_test"][1]) for u, t in people], threshold),
-               "modules": []}
+               **{k: figures[k] for k in ("people", "suppressed", "pre", "post", "gain")}, "modules": []}
         for module in db.session.scalars(sa.select(Module).where(Module.course_id == course.id,
                                                                  Module.retired.is_(False)).order_by(Module.position)):
             shares = []
@@ -323,8 +327,7 @@ def _gain(values: list[tuple[int, int, float, float]], threshold: int) -> dict:
     if not shown:
         return {"people": None, "suppressed": disclosure.withheld(published, threshold), "pre": None, "post": None,
                 "gain": None}
-    pre = disclosure.perturb_mean(sum(a for _u, _k, a, _b in values) / len(values), keys)
-    post = disclosure.perturb_mean(sum(b for _u, _k, _a, b in values) / len(values), keys + 1)
-    pre, post = min(100.0, max(0.0, pre)), min(100.0, max(0.0, post))
+    pre = disclosure.perturb_mean(sum(a for _u, _k, a, _b in values) / len(values), keys, low=0.0, high=100.0)
+    post = disclosure.perturb_mean(sum(b for _u, _k, _a, b in values) / len(values), keys + 1, low=0.0, high=100.0)
     return {"people": published, "suppressed": False, "pre": round(pre, 1), "post": round(post, 1),
             "gain": round(post - pre, 1)}

@@ -77,11 +77,18 @@ def perturb(value: int, key_sum: int) -> int:
     return value + noise(value, key_sum) if value > 0 else 0
 
 
-def perturb_mean(mean: float, key_sum: int, scale: float = 1.0) -> float:
+def perturb_mean(mean: float, key_sum: int, scale: float = 1.0, *, low: float | None = None,
+                 high: float | None = None) -> float:
     """A mean moved by up to ±2 × scale, read from the cell key turned by a fixed offset (a second reading
-    independent of the count's own)."""
+    independent of the count's own), and kept within the scale's bounds `low` and `high` where given (a
+    percentage never published above 100)."""
     turned = (int(key_sum) + KEY_SPACE // 2 + 12345) % KEY_SPACE
-    return mean + scale * noise(2, turned)
+    moved = mean + scale * noise(2, turned)
+    if low is not None:
+        moved = max(low, moved)
+    if high is not None:
+        moved = min(high, moved)
+    return moved
 
 
 def withheld(published: int | None, threshold: int = DEFAULT_THRESHOLD) -> bool:
